@@ -1,0 +1,101 @@
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { createTokenVerifier } from "@shopmesh/kit/auth";
+import type { Logger } from "@shopmesh/kit/log";
+import { createMetrics } from "@shopmesh/kit/metrics";
+import { createRedis, pingRedis } from "@shopmesh/kit/redis";
+import { createHealthClient, createRpcClient } from "@shopmesh/kit/rpc";
+import type { JWK } from "jose";
+import { createApp } from "./app.ts";
+import type { BffConfig } from "./config.ts";
+import type { BffDeps } from "./deps.ts";
+
+const REDIS_WAIT_MS = 3_000;
+
+export interface Bff {
+  deps: BffDeps;
+  app: ReturnType<typeof createApp>;
+  /** Resolves once Redis is connected (or after a short wait): until then auth routes answer 503. */
+  ready(): Promise<void>;
+  /** Starts the HTTP server; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Stops accepting requests, lets in-flight ones finish, closes clients. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the BFF from its configuration: Redis, the service clients, the token verifier over
+ * identity's JWKS, readiness checks, and the app. main.ts and the end-to-end tests both use it.
+ */
+export function createBff(config: BffConfig, logger: Logger): Bff {
+  const metrics = createMetrics({ service: "bff" });
+  const redis = createRedis({ url: config.REDIS_URL });
+  redis.on("error", (err) => logger.debug({ err }, "redis connection error"));
+  const identity = createRpcClient(IdentityService, { address: config.IDENTITY_ADDRESS, logger, metrics });
+  const identityHealth = createHealthClient(config.IDENTITY_ADDRESS);
+
+  const jwks = async (): Promise<JWK[]> =>
+    (await identity.getJwks({})).keys.map(({ kid, kty, crv, x, alg, use }) => ({
+      kid,
+      kty,
+      crv,
+      x,
+      alg,
+      use,
+    }));
+
+  const deps: BffDeps = {
+    config,
+    logger,
+    identity,
+    redis,
+    verifier: createTokenVerifier({ keys: jwks }),
+    jwks,
+    registry: metrics.registry,
+    readiness: {
+      redis: () => pingRedis(redis),
+      identity: async () => (await identityHealth.check("", 700)) === "SERVING",
+    },
+  };
+  const app = createApp(deps);
+  let server: Server | undefined;
+
+  async function ready(): Promise<void> {
+    if (redis.status === "ready") return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, REDIS_WAIT_MS);
+      function done() {
+        clearTimeout(timer);
+        redis.off("ready", done);
+        resolve();
+      }
+      redis.once("ready", done);
+    });
+  }
+
+  return {
+    deps,
+    app,
+    ready,
+    async listen() {
+      await ready();
+      return new Promise((resolve) => {
+        server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+          logger.info({ port: info.port, host: config.HOST }, "bff listening");
+          resolve(info.port);
+        }) as Server;
+      });
+    },
+    async close() {
+      if (server) {
+        const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+      }
+      identity.close();
+      identityHealth.close();
+      redis.disconnect();
+    },
+  };
+}

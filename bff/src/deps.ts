@@ -1,0 +1,30 @@
+import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import type { TokenVerifier } from "@shopmesh/kit/auth";
+import type { Logger } from "@shopmesh/kit/log";
+import type { Registry } from "@shopmesh/kit/metrics";
+import type { RpcClient } from "@shopmesh/kit/rpc";
+import type { Redis } from "ioredis";
+import type { JWK } from "jose";
+import type { BffConfig } from "./config.ts";
+
+/**
+ * Everything the BFF is built from, made once in main.ts and passed to createApp and to every
+ * route registrar. Service clients are added here as the BFF grows, e.g.
+ * `identity: RpcClient<typeof IdentityService>` (from @shopmesh/kit/rpc).
+ */
+export interface BffDeps {
+  config: BffConfig;
+  logger: Logger;
+  /** The identity service. */
+  identity: RpcClient<typeof IdentityService>;
+  /** Rate-limit counters (and later caches). */
+  redis: Redis;
+  /** Verifies access tokens (the kit's createTokenVerifier over identity's JWKS). */
+  verifier: TokenVerifier;
+  /** identity's current public signing keys, republished at /.well-known/jwks.json. */
+  jwks: () => Promise<JWK[]>;
+  /** /readyz runs each of these; all must resolve true. E.g. { redis: () => pingRedis(redis) }. */
+  readiness: Record<string, () => Promise<boolean>>;
+  /** Where the BFF's metrics live (the kit's createMetrics({ service: "bff" }).registry). */
+  registry: Registry;
+}

@@ -1,0 +1,25 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit as honoBodyLimit } from "hono/body-limit";
+import { ProblemError } from "../../errors/index.ts";
+
+export interface BodyLimitOptions {
+  /** Largest request body accepted, in bytes. */
+  maxBytes: number;
+}
+
+/**
+ * Refuses bodies over `maxBytes` with a 413 problem, by Content-Length before reading anything
+ * and by counting for chunked uploads, so an oversized body is never buffered whole.
+ */
+export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
+  return honoBodyLimit({
+    maxSize: options.maxBytes,
+    onError: () => {
+      throw new ProblemError({
+        status: 413,
+        code: "PAYLOAD_TOO_LARGE",
+        detail: `The request body is larger than ${options.maxBytes} bytes.`,
+      });
+    },
+  });
+}

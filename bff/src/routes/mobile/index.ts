@@ -1,0 +1,10 @@
+import { accountRoutes } from "../identity/account-routes.ts";
+import { authRoutes } from "../identity/auth-routes.ts";
+import type { RouteRegistrar } from "../types.ts";
+
+/**
+ * Routes of the mobile surface (mobile apps (compact payloads, refresh token in the body)).
+ * Each area lives in its own file beside this one, e.g. `./auth.ts` exporting a RouteRegistrar,
+ * and is listed here.
+ */
+export const mobileRoutes: readonly RouteRegistrar[] = [authRoutes("body"), accountRoutes];

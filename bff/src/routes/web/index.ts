@@ -1,0 +1,10 @@
+import { accountRoutes } from "../identity/account-routes.ts";
+import { authRoutes } from "../identity/auth-routes.ts";
+import type { RouteRegistrar } from "../types.ts";
+
+/**
+ * Routes of the web surface (the web storefront and account pages (refresh token in a cookie)).
+ * Each area lives in its own file beside this one, e.g. `./auth.ts` exporting a RouteRegistrar,
+ * and is listed here.
+ */
+export const webRoutes: readonly RouteRegistrar[] = [authRoutes("cookie"), accountRoutes];

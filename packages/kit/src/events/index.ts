@@ -1,0 +1,31 @@
+export { connectNats, type NatsConnection, type NatsOptions } from "./connect.ts";
+export type {
+  ConsumedEvent,
+  ConsumeOutcome,
+  ConsumerOptions,
+  DbConsumerOptions,
+  EventConsumer,
+  EventHandler,
+  EventHandlers,
+  HandlerEntry,
+  PlainConsumerOptions,
+} from "./consumer.ts";
+export { createConsumer, on } from "./consumer.ts";
+export type { Envelope, EventMeta } from "./envelope.ts";
+export { causedBy, EventHeaders, PROTOBUF_CONTENT_TYPE, readEnvelope } from "./envelope.ts";
+export {
+  contextSubjects,
+  DEFAULT_PREFIX,
+  deadLetterStreamName,
+  deadLetterSubject,
+  eventSubject,
+  snakeCase,
+  streamName,
+} from "./naming.ts";
+export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.ts";
+export { createOutboxRelay } from "./outbox-relay.ts";
+export type { EventRecorder, RecordEventOptions } from "./record-event.ts";
+export { createEventRecorder, recordEvent } from "./record-event.ts";
+export type { StreamOptions } from "./streams.ts";
+export { ensureDeadLetterStream, ensureStream } from "./streams.ts";
+export { EVENTS_MIGRATIONS, OutboxEvent, outboxChannel, outboxEntities } from "./tables.ts";

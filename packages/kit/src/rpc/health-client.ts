@@ -1,0 +1,35 @@
+import type * as grpc from "@grpc/grpc-js";
+import {
+  Health,
+  HealthCheckResponse_ServingStatus as ServingStatus,
+} from "@shopmesh/contracts/grpc/health/v1/health_pb";
+import { createRpcClient } from "./client.ts";
+
+export type HealthAnswer = "SERVING" | "NOT_SERVING" | "UNKNOWN" | "SERVICE_UNKNOWN" | "UNREACHABLE";
+
+export interface HealthClient {
+  /** The grpc.health.v1 status of `service` ("" = the whole server); UNREACHABLE when no answer. */
+  check(service?: string, timeoutMs?: number): Promise<HealthAnswer>;
+  close(): void;
+}
+
+/** A grpc.health.v1 client, for launchers, readiness checks and tests. */
+export function createHealthClient(address: string, credentials?: grpc.ChannelCredentials): HealthClient {
+  const client = createRpcClient(Health, {
+    address,
+    maxAttempts: 1,
+    breakerThreshold: 1_000_000,
+    credentials,
+  });
+  return {
+    async check(service = "", timeoutMs = 1_000) {
+      try {
+        const { status } = await client.check({ service }, { timeoutMs });
+        return (ServingStatus[status] as HealthAnswer | undefined) ?? "UNKNOWN";
+      } catch {
+        return "UNREACHABLE";
+      }
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,18 @@
+import { randomInt } from "node:crypto";
+
+const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** `length` random lower-case letters and digits. */
+export function randomToken(length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  return out;
+}
+
+/**
+ * A prefix that isolates one test file's NATS subjects and streams (EVENTS_PREFIX) and Redis keys:
+ * "t" and 7 random letters or digits, e.g. "t3f9a1c".
+ */
+export function testPrefix(): string {
+  return `t${randomToken(7)}`;
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { loadLaunchConfig } from "../start/config.ts";
+import { freePort } from "../start/fixtures/free-port.ts";
+import { dropDatabase } from "../start/pg.ts";
+import { type LaunchPlan, planLaunch } from "../start/plan.ts";
+import { launchProcesses, type RunningProcesses } from "../start/platform.ts";
+import { REGISTRY } from "../start/registry.ts";
+
+/** The real services and BFF, started for a benchmark on their own database, ports and prefixes. */
+export interface BenchPlatform {
+  /** The BFF's base URL, e.g. http://127.0.0.1:41234 */
+  baseUrl: string;
+  plans: LaunchPlan[];
+  /** Stops the processes and removes the database, streams and keys it used. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts every registered service and the BFF like `npm start` does, but isolated from a running
+ * local platform: database `shopmesh_bench_<random>` (the services create it; this drops it), free ports, its own NATS and rate-limit
+ * prefixes, rate limits out of the way, warn-level logs. Requires the given processes to exist.
+ */
+export async function startBenchPlatform(options: {
+  root: string;
+  require: string[];
+  log: (message: string) => void;
+}): Promise<BenchPlatform> {
+  const suffix = randomBytes(4).toString("hex");
+  const base = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/shopmesh");
+  base.pathname = `/shopmesh_bench_${suffix}`;
+  const databaseUrl = base.toString();
+  const config = loadLaunchConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(await freePort()),
+    IDENTITY_PORT: String(await freePort()),
+    METRICS_PORT_BASE: String(await freePort()),
+  });
+  const plans = planLaunch(REGISTRY, config, { root: options.root, exists: existsSync });
+  const missing = options.require.filter((name) => !plans.some((plan) => plan.name === name));
+  if (missing.length > 0) throw new Error(`needs ${missing.join(" and ")}, not present in this tree`);
+  const eventsPrefix = `bench${suffix}`;
+  for (const plan of plans) {
+    Object.assign(plan.env, {
+      EVENTS_PREFIX: eventsPrefix,
+      LOG_LEVEL: "warn",
+      RATE_LIMIT_LIMIT: "1000000000",
+      RATE_LIMIT_AUTH_LIMIT: "1000000",
+      RATE_LIMIT_PREFIX: `shopmesh:bench:${suffix}:rl:`,
+    });
+  }
+
+  let running: RunningProcesses | undefined;
+  const close = async () => {
+    await running?.stop();
+    await dropDatabase(databaseUrl).catch((error) =>
+      options.log(`could not drop ${databaseUrl}: ${error.message}`),
+    );
+    await deleteStreams(config.natsUrl, eventsPrefix).catch((error) =>
+      options.log(`could not delete the ${eventsPrefix} streams: ${error.message}`),
+    );
+  };
+  try {
+    options.log(`starting ${plans.map((plan) => plan.name).join(", ")} on ${databaseUrl}`);
+    running = launchProcesses({ plans, cwd: options.root, startTimeoutMs: 120_000, onLine: () => {} });
+    await running.ready;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const bff = plans.find((plan) => plan.kind === "http");
+  return { baseUrl: `http://127.0.0.1:${bff?.port ?? config.httpPort}`, plans, close };
+}
+
+/** Removes the JetStream streams a benchmark's services created under their prefix. */
+async function deleteStreams(natsUrl: string, prefix: string): Promise<void> {
+  const connection = await connect({ servers: natsUrl, timeout: 2000 });
+  try {
+    const manager = await jetstreamManager(connection);
+    for await (const stream of manager.streams.list()) {
+      const name = stream.config.name;
+      const subjects = stream.config.subjects ?? [];
+      if (
+        name.toLowerCase().startsWith(prefix) ||
+        subjects.some((subject) => subject.startsWith(`${prefix}.`))
+      ) {
+        await manager.streams.delete(name);
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,7 @@
+import type { Scenario } from "../types.ts";
+import { bffMe } from "./bff-me.ts";
+import { honoBaseline } from "./hono-baseline.ts";
+import { rpcUnary } from "./rpc-unary.ts";
+
+/** Every scenario `npm run bench` runs, in order; the baseline first so the others read against it. */
+export const SCENARIOS: readonly Scenario[] = [honoBaseline, rpcUnary, bffMe];
