@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { loadLaunchConfig } from "../start/config.ts";
-import { freePort } from "../start/fixtures/free-port.ts";
+import { freePort } from "../start/free-port.ts";
 import { dropDatabase } from "../start/pg.ts";
 import { type LaunchPlan, planLaunch } from "../start/plan.ts";
 import { launchProcesses, type RunningProcesses } from "../start/platform.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadLaunchConfig } from "./config.ts";
-import { freePort } from "./fixtures/free-port.ts";
+import { freePort } from "./free-port.ts";
 import { ensureInfrastructure, findExecutable, InfrastructureError } from "./infra.ts";
 import { natsProbe, postgresProbe, redisProbe } from "./probes.ts";
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { freePort } from "./fixtures/free-port.ts";
+import { freePort } from "./free-port.ts";
 import type { LaunchPlan } from "./plan.ts";
 import { launchProcesses } from "./platform.ts";
 

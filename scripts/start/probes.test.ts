@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./fixtures/free-port.ts";
+import { freePort } from "./free-port.ts";
 import { findExecutable } from "./infra.ts";
 import { natsProbe, postgresProbe, redisProbe } from "./probes.ts";
 import { type ManagedProcess, spawnManaged } from "./processes.ts";

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { freePort } from "./fixtures/free-port.ts";
+import { freePort } from "./free-port.ts";
 import { describeExit, spawnManaged } from "./processes.ts";
 
 const fake = fileURLToPath(new URL("./fixtures/fake-service.ts", import.meta.url));
