@@ -60,6 +60,20 @@ describe("createTokenVerifier", () => {
     expect(fetches).toBe(2);
   });
 
+  it("remembers verified tokens until a key refresh finds their key withdrawn", async () => {
+    const k1 = await keyPair("k1");
+    const k2 = await keyPair("k2");
+    let published = [k1.jwk];
+    const verifier = createTokenVerifier({ keys: async () => published, refreshMs: 0 });
+    const token = await k1.sign({ sid: "s", roles: ["customer"] });
+    const first = await verifier.verify(token);
+    expect(await verifier.verify(token)).toBe(first); // the same principal object: a cache hit
+    published = [k2.jwk];
+    // the next key refresh (here: the next uncached token) sees k1 withdrawn
+    await verifier.verify(await k2.sign({ sid: "s2", roles: [] }));
+    await expect(verifier.verify(token)).rejects.toThrow(/invalid access token/);
+  });
+
   it("accepts service tokens only with the shared secret", async () => {
     const mint = createServiceToken({ service: "order", secret: "s".repeat(32) });
     const withSecret = createTokenVerifier({ keys: async () => [], serviceSecret: "s".repeat(32) });

@@ -22,6 +22,8 @@ export interface TokenVerifierOptions {
   serviceSecret?: string;
   /** Allowed clock skew in seconds. Default 5. */
   clockToleranceSec?: number;
+  /** How many verified tokens to remember (until they expire). Default 10,000; 0 turns it off. */
+  cacheSize?: number;
 }
 
 /**
@@ -39,13 +41,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   let kids = new Set<string>();
   let fetchedAt = 0;
   let inflight: Promise<void> | undefined;
+  // A client reuses its access token for many calls: remembering verified tokens until they
+  // expire saves a signature check (~300 µs of CPU with WebCrypto Ed25519) on all but the first.
+  const cacheSize = options.cacheSize ?? 10_000;
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
 
   async function refresh(): Promise<void> {
     inflight ??= (async () => {
       try {
         const keys = await options.keys();
         keySet = createLocalJWKSet({ keys });
-        kids = new Set(keys.map((k) => k.kid).filter((k): k is string => typeof k === "string"));
+        const next = new Set(keys.map((k) => k.kid).filter((k): k is string => typeof k === "string"));
+        // A key that left the set (withdrawn, not just rotated out) takes its tokens with it.
+        if ([...kids].some((kid) => !next.has(kid))) verified.clear();
+        kids = next;
         fetchedAt = Date.now();
       } finally {
         inflight = undefined;
@@ -70,39 +79,53 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   return {
     async verify(token: string): Promise<Principal> {
-      let header: ReturnType<typeof decodeProtectedHeader>;
-      try {
-        header = decodeProtectedHeader(token);
-      } catch {
-        throw invalid("malformed token");
+      const hit = verified.get(token);
+      if (hit) {
+        if (hit.expiresAt > Date.now()) return hit.principal;
+        verified.delete(token);
       }
-      if (header.alg === "HS256") return verifyService(token);
-      let payload: JWTPayload;
-      try {
-        const keys = await keysFor(header.kid);
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer: TOKEN_ISSUER,
-          audience: TOKEN_AUDIENCE,
-          algorithms: ["EdDSA", "ES256"],
-          clockTolerance,
-          requiredClaims: ["sub", "exp", "sid"],
-        }));
-      } catch (error) {
-        if (error instanceof ConnectError) throw error;
-        throw invalid(error instanceof Error ? error.message : "invalid token");
+      const principal = await verifyUncached(token);
+      if (cacheSize > 0 && principal.kind === "user") {
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { principal, expiresAt: expiryOf(token) });
       }
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((r): r is RoleName => ROLE_NAMES.includes(r as RoleName))
-        : [];
-      return {
-        kind: "user",
-        userId: String(payload.sub),
-        sessionId: String(payload.sid),
-        roles,
-        permissions: permissionsOf(roles),
-      };
+      return principal;
     },
   };
+
+  async function verifyUncached(token: string): Promise<Principal> {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw invalid("malformed token");
+    }
+    if (header.alg === "HS256") return verifyService(token);
+    let payload: JWTPayload;
+    try {
+      const keys = await keysFor(header.kid);
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        algorithms: ["EdDSA", "ES256"],
+        clockTolerance,
+        requiredClaims: ["sub", "exp", "sid"],
+      }));
+    } catch (error) {
+      if (error instanceof ConnectError) throw error;
+      throw invalid(error instanceof Error ? error.message : "invalid token");
+    }
+    const roles = Array.isArray(payload.roles)
+      ? payload.roles.filter((r): r is RoleName => ROLE_NAMES.includes(r as RoleName))
+      : [];
+    return {
+      kind: "user",
+      userId: String(payload.sub),
+      sessionId: String(payload.sid),
+      roles,
+      permissions: permissionsOf(roles),
+    };
+  }
 
   async function verifyService(token: string): Promise<Principal> {
     if (!serviceKey) throw invalid("service tokens are not accepted here");
@@ -119,6 +142,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw invalid(error instanceof Error ? error.message : "invalid service token");
     }
   }
+}
+
+/** The `exp` of a token that verified, in ms. */
+function expiryOf(token: string): number {
+  const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as {
+    exp?: number;
+  };
+  return (payload.exp ?? 0) * 1000;
 }
 
 function sleep(ms: number): Promise<void> {

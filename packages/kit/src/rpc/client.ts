@@ -1,7 +1,14 @@
-import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import {
+  create,
+  type DescMessage,
+  type DescMethod,
+  type DescService,
+  fromBinary,
+  type MessageInitShape,
+  toBinary,
+} from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
 import {
   BrokenCircuitError,
   ConsecutiveBreaker,
@@ -14,9 +21,9 @@ import {
 } from "cockatiel";
 import type { Logger } from "../log/index.ts";
 import type { Metrics } from "../metrics/index.ts";
+import { type ChannelTls, createChannel } from "./channel.ts";
 import { type CallContext, type CallOptions, METADATA } from "./context.ts";
-import { methodDefinition } from "./definition.ts";
-import { decodeStatusDetails, STATUS_DETAILS_KEY } from "./errors.ts";
+import { methodPath } from "./definition.ts";
 import type { RpcClient } from "./types.ts";
 
 export interface RpcClientOptions {
@@ -32,10 +39,8 @@ export interface RpcClientOptions {
   breakerHalfOpenAfterMs?: number;
   /** Adds the caller's service token to calls that carry no user token. */
   serviceToken?: () => Promise<string>;
-  /** TLS credentials; plaintext by default. */
-  credentials?: grpc.ChannelCredentials;
-  /** Overrides the TLS target name (tests with throwaway certificates). */
-  tlsServerName?: string;
+  /** TLS (and mutual TLS with cert + key); plaintext by default. */
+  tls?: ChannelTls;
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -46,7 +51,7 @@ const IDEMPOTENT = new Set([
 ]);
 
 /**
- * Creates a typed gRPC client for a service (grpc-js on the wire, protobuf-es messages).
+ * Creates a typed gRPC client for a service (HTTP/2 gRPC via node:http2, protobuf-es messages).
  * Every call has a deadline; calls forward x-request-id, traceparent and authorization from
  * `options.call`. Methods marked idempotent in the proto (`idempotency_level`) are retried on
  * UNAVAILABLE with exponential backoff and jitter; a circuit breaker makes calls fail fast
@@ -57,13 +62,7 @@ const IDEMPOTENT = new Set([
  *   const { user } = await identity.getProfile({}, { call: { authorization: `Bearer ${token}` } });
  */
 export function createRpcClient<S extends DescService>(service: S, options: RpcClientOptions): RpcClient<S> {
-  const channelOptions: grpc.ChannelOptions = { "grpc.keepalive_time_ms": 30_000 };
-  if (options.tlsServerName) channelOptions["grpc.ssl_target_name_override"] = options.tlsServerName;
-  const client = new grpc.Client(
-    options.address,
-    options.credentials ?? grpc.credentials.createInsecure(),
-    channelOptions,
-  );
+  const channel = createChannel({ address: options.address, tls: options.tls });
   const timeoutMs = options.timeoutMs ?? 5_000;
   const breaker = circuitBreaker(
     handleWhen((error) => isDown(error)),
@@ -83,7 +82,7 @@ export function createRpcClient<S extends DescService>(service: S, options: RpcC
     breaker,
   );
 
-  const methods: Record<string, unknown> = { close: () => client.close() };
+  const methods: Record<string, unknown> = { close: () => channel.close() };
   for (const method of service.methods) {
     const policy: IPolicy = IDEMPOTENT.has(method.idempotency) ? retrying : breaker;
     if (method.methodKind === "unary") methods[method.localName] = unary(method, policy);
@@ -92,110 +91,134 @@ export function createRpcClient<S extends DescService>(service: S, options: RpcC
   return methods as RpcClient<S>;
 
   function unary(method: DescMethod, policy: IPolicy) {
-    const definition = methodDefinition(method);
+    const path = methodPath(method);
     const label = `${method.parent.name}/${method.name}`;
-    return async (request: unknown, callOptions: CallOptions = {}) => {
+    return async (request: MessageInitShape<DescMessage>, callOptions: CallOptions = {}) => {
       const deadline = Date.now() + (callOptions.timeoutMs ?? timeoutMs);
-      const pending = metadataOf(callOptions.call);
+      const pending = headersOf(callOptions.call);
       // Synchronous unless a service token has to be minted: saves a microtask per call.
-      const metadata = pending instanceof grpc.Metadata ? pending : await pending;
+      const headers = pending instanceof Promise ? await pending : pending;
+      const bytes = toBinary(method.input, create(method.input, request));
       const started = performance.now();
       try {
-        const response = await policy.execute(
-          () =>
-            new Promise((resolve, reject) => {
-              const call = client.makeUnaryRequest(
-                definition.path,
-                definition.requestSerialize,
-                definition.responseDeserialize,
-                request,
-                metadata,
-                { deadline },
-                (error, value) => (error ? reject(fromServiceError(error)) : resolve(value)),
-              );
-              callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
-            }),
-        );
-        options.metrics?.rpcClientDuration.observe(
-          { method: label, code: "Ok" },
-          (performance.now() - started) / 1000,
-        );
+        const response = await policy.execute(async () => {
+          let answer: Uint8Array | undefined;
+          await channel.call({
+            path,
+            headers,
+            request: bytes,
+            deadline,
+            signal: callOptions.signal,
+            onMessage: (message) => {
+              answer = message;
+            },
+          });
+          if (answer === undefined)
+            throw new ConnectError("the server sent no response message", Code.Internal);
+          return fromBinary(method.output, answer);
+        });
+        observe(label, "Ok", started);
         return response;
       } catch (error) {
         const rpc =
           error instanceof BrokenCircuitError
             ? new ConnectError(`${service.typeName} is unavailable (circuit open)`, Code.Unavailable)
             : ConnectError.from(error);
-        options.metrics?.rpcClientDuration.observe(
-          { method: label, code: Code[rpc.code] ?? "Unknown" },
-          (performance.now() - started) / 1000,
-        );
+        observe(label, Code[rpc.code] ?? "Unknown", started);
         throw rpc;
       }
     };
   }
 
   function serverStream(method: DescMethod) {
-    const definition = methodDefinition(method);
-    return (request: unknown, callOptions: CallOptions = {}) => ({
+    const path = methodPath(method);
+    return (request: MessageInitShape<DescMessage>, callOptions: CallOptions = {}) => ({
       async *[Symbol.asyncIterator]() {
-        const metadata = await metadataOf(callOptions.call);
-        const callOpts: grpc.CallOptions = {};
-        if (callOptions.timeoutMs !== undefined) callOpts.deadline = Date.now() + callOptions.timeoutMs;
-        const call = client.makeServerStreamRequest(
-          definition.path,
-          definition.requestSerialize,
-          definition.responseDeserialize,
-          request,
-          metadata,
-          callOpts,
-        );
-        callOptions.signal?.addEventListener("abort", () => call.cancel(), { once: true });
+        const headers = await headersOf(callOptions.call);
+        const queue: Uint8Array[] = [];
+        let wake: (() => void) | undefined;
+        let ended = false;
+        let failure: unknown;
+        const controller = new AbortController();
+        const forward = () => controller.abort();
+        callOptions.signal?.addEventListener("abort", forward, { once: true });
+        channel
+          .call({
+            path,
+            headers,
+            request: toBinary(method.input, create(method.input, request)),
+            deadline: callOptions.timeoutMs === undefined ? undefined : Date.now() + callOptions.timeoutMs,
+            signal: controller.signal,
+            onMessage: (message) => {
+              queue.push(message);
+              wake?.();
+            },
+          })
+          .catch((error: unknown) => {
+            failure = error;
+          })
+          .finally(() => {
+            ended = true;
+            wake?.();
+          });
         try {
-          for await (const message of call) yield message;
-        } catch (error) {
-          throw fromServiceError(error as grpc.ServiceError);
+          while (true) {
+            const next = queue.shift();
+            if (next) {
+              yield fromBinary(method.output, next);
+              continue;
+            }
+            if (ended) break;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = undefined;
+          }
+          if (failure) throw ConnectError.from(failure);
         } finally {
-          call.cancel();
+          // Leaving the loop early (break, throw) cancels the call.
+          controller.abort();
+          callOptions.signal?.removeEventListener("abort", forward);
         }
       },
     });
   }
 
-  function metadataOf(call: CallContext | undefined): grpc.Metadata | Promise<grpc.Metadata> {
-    const metadata = new grpc.Metadata();
-    if (call?.requestId) metadata.set(METADATA.requestId, call.requestId);
-    if (call?.traceparent) metadata.set(METADATA.traceparent, call.traceparent);
-    if (call?.clientIp) metadata.set(METADATA.clientIp, call.clientIp);
-    if (call?.userAgent) metadata.set(METADATA.userAgent, call.userAgent);
-    if (call?.authorization) metadata.set(METADATA.authorization, call.authorization);
+  function headersOf(
+    call: CallContext | undefined,
+  ): Record<string, string> | Promise<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    if (call?.requestId) headers[METADATA.requestId] = call.requestId;
+    if (call?.traceparent) headers[METADATA.traceparent] = call.traceparent;
+    if (call?.clientIp) headers[METADATA.clientIp] = call.clientIp;
+    if (call?.userAgent) headers[METADATA.userAgent] = call.userAgent;
+    if (call?.authorization) headers[METADATA.authorization] = call.authorization;
     else if (options.serviceToken) {
       return options.serviceToken().then((token) => {
-        metadata.set(METADATA.authorization, `Bearer ${token}`);
-        return metadata;
+        headers[METADATA.authorization] = `Bearer ${token}`;
+        return headers;
       });
     }
-    return metadata;
+    return headers;
+  }
+
+  // Label lookups hash their label set on every call: keep one child per (method, code).
+  function observe(method: string, code: string, started: number): void {
+    if (!options.metrics) return;
+    const key = `${method} ${code}`;
+    let observer = observers.get(key);
+    if (!observer) {
+      observer = options.metrics.rpcClientDuration.labels({ method, code });
+      observers.set(key, observer);
+    }
+    observer.observe((performance.now() - started) / 1000);
   }
 }
+
+const observers = new Map<string, { observe(value: number): void }>();
 
 function isDown(error: unknown): boolean {
   return (
     error instanceof ConnectError && (error.code === Code.Unavailable || error.code === Code.DeadlineExceeded)
   );
-}
-
-/** Turns a grpc-js error into an RpcError with the server's details. */
-export function fromServiceError(error: grpc.ServiceError): ConnectError {
-  if (typeof error?.code !== "number") return ConnectError.from(error);
-  const rpc = new ConnectError(
-    error.details || error.message,
-    error.code as number as Code,
-    undefined,
-    undefined,
-    error,
-  );
-  const details = error.metadata?.get(STATUS_DETAILS_KEY)[0];
-  if (details instanceof Buffer) rpc.details = decodeStatusDetails(details);
-  return rpc;
 }

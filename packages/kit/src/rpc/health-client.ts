@@ -1,8 +1,8 @@
-import type * as grpc from "@grpc/grpc-js";
 import {
   Health,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from "@shopmesh/contracts/grpc/health/v1/health_pb";
+import type { ChannelTls } from "./channel.ts";
 import { createRpcClient } from "./client.ts";
 
 export type HealthAnswer = "SERVING" | "NOT_SERVING" | "UNKNOWN" | "SERVICE_UNKNOWN" | "UNREACHABLE";
@@ -14,12 +14,12 @@ export interface HealthClient {
 }
 
 /** A grpc.health.v1 client, for launchers, readiness checks and tests. */
-export function createHealthClient(address: string, credentials?: grpc.ChannelCredentials): HealthClient {
+export function createHealthClient(address: string, tls?: ChannelTls): HealthClient {
   const client = createRpcClient(Health, {
     address,
     maxAttempts: 1,
     breakerThreshold: 1_000_000,
-    credentials,
+    tls,
   });
   return {
     async check(service = "", timeoutMs = 1_000) {

@@ -1,4 +1,5 @@
-export { createRpcClient, fromServiceError, type RpcClientOptions } from "./client.ts";
+export type { ChannelTls } from "./channel.ts";
+export { createRpcClient, type RpcClientOptions } from "./client.ts";
 export {
   type CallContext,
   type CallOptions,

@@ -185,6 +185,16 @@ describe("rpc over real gRPC", () => {
     client.close();
   });
 
+  it("cancels a call when its signal aborts", async () => {
+    const client = createRpcClient(EchoService, { address });
+    const controller = new AbortController();
+    const call = client.echo({ delayMs: 1_000 }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    const error = (await call.catch((e) => e)) as ConnectError;
+    expect(error.code).toBe(Code.Canceled);
+    client.close();
+  });
+
   it("retries idempotent calls on UNAVAILABLE but never non-idempotent ones", async () => {
     const client = createRpcClient(EchoService, { address, maxAttempts: 3 });
     attempts = 0;

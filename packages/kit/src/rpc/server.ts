@@ -1,9 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { Health as HealthService } from "@shopmesh/contracts/grpc/health/v1/health_pb";
 import type { TokenVerifier } from "../auth/verifier.ts";
-import { newId } from "../ids/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { authorize } from "./access.ts";
@@ -121,7 +121,8 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       controller?.abort(new ConnectError("cancelled by the client", Code.Canceled));
     });
     const md = call.metadata;
-    const requestId = text(md, METADATA.requestId) ?? newId();
+    // Request ids need uniqueness, not time order: randomUUID draws from a pooled buffer.
+    const requestId = text(md, METADATA.requestId) ?? randomUUID();
     const traceparent = text(md, METADATA.traceparent);
     const deadlineValue = call.getDeadline();
     const deadline =
