@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { compress } from "hono/compress";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { BffDeps } from "./deps.ts";
 import {
@@ -11,6 +10,7 @@ import {
 import { authenticate, requireStaff } from "./middleware/auth/index.ts";
 import { bodyLimit } from "./middleware/body-limit/index.ts";
 import { clientIp } from "./middleware/client-ip/index.ts";
+import { compress } from "./middleware/compress/index.ts";
 import { cors } from "./middleware/cors/index.ts";
 import { httpMetrics, metricsHandler } from "./middleware/metrics/index.ts";
 import { byClientIp, rateLimit } from "./middleware/rate-limit/index.ts";

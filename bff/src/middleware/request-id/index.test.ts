@@ -16,11 +16,11 @@ function createTestApp() {
 }
 
 describe("request-id", () => {
-  it("makes a UUIDv7 when the client sent none, and echoes it", async () => {
+  it("makes a UUID when the client sent none, and echoes it", async () => {
     const res = await createTestApp().request("/");
     const { requestId: id } = await json(res);
     expect(isUuid(id)).toBe(true);
-    expect(id[14]).toBe("7");
+    expect(id).not.toBe(await json(await createTestApp().request("/")).then((b) => b.requestId));
     expect(res.headers.get("x-request-id")).toBe(id);
   });
 

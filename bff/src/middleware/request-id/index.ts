@@ -1,4 +1,4 @@
-import { newId } from "@shopmesh/kit/ids";
+import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 
 declare module "hono" {
@@ -28,12 +28,15 @@ const SANE = /^[A-Za-z0-9._:@/+=-]+$/;
 export function requestId(options: RequestIdOptions = {}): MiddlewareHandler {
   const headerName = options.headerName ?? "X-Request-Id";
   const maxLength = options.maxLength ?? 128;
-  const generate = options.generate ?? newId;
+  // Unique is all a request id needs; randomUUID draws from a pooled buffer, unlike a UUIDv7.
+  const generate = options.generate ?? randomUUID;
   return async function requestId(c, next) {
     const incoming = c.req.header(headerName);
     const id = incoming && incoming.length <= maxLength && SANE.test(incoming) ? incoming : generate();
     c.set("requestId", id);
-    await next();
+    // Set before the handler runs, the header joins the response as it is built; setting it
+    // afterwards would make the Node adapter copy the whole response.
     c.header(headerName, id);
+    await next();
   };
 }
