@@ -35,15 +35,17 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
   const identity = createRpcClient(IdentityService, { address: config.IDENTITY_ADDRESS, logger, metrics });
   const identityHealth = createHealthClient(config.IDENTITY_ADDRESS);
 
-  const jwks = async (): Promise<JWK[]> =>
-    (await identity.getJwks({})).keys.map(({ kid, kty, crv, x, alg, use }) => ({
-      kid,
-      kty,
-      crv,
-      x,
-      alg,
-      use,
-    }));
+  // Concurrent asks share one call to identity; the route's Cache-Control lets clients cache.
+  let inflight: Promise<JWK[]> | undefined;
+  const jwks = (): Promise<JWK[]> => {
+    inflight ??= identity
+      .getJwks({})
+      .then(({ keys }) => keys.map(({ kid, kty, crv, x, alg, use }) => ({ kid, kty, crv, x, alg, use })))
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
 
   const deps: BffDeps = {
     config,
