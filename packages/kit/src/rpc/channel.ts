@@ -38,7 +38,7 @@ export interface CallSpec {
  * The kit's clients talk real gRPC (HTTP/2, application/grpc, length-prefixed messages, status in
  * trailers) without grpc-js's client stack: measured here, grpc-js's client spent ~200 µs of CPU
  * per unary call and capped a client process near 4,000 calls/s, while this path needs a third
- * of that (see `npm run bench`, scenario rpc-unary). Servers stay on grpc-js.
+ * of that (see `npm run bench`, scenario rpc-unary).
  */
 export interface Channel {
   /** Runs a call; resolves when the server ends it with OK, rejects with its status otherwise. */

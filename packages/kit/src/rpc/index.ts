@@ -8,7 +8,7 @@ export {
   type RpcContext,
   requireUser,
 } from "./context.ts";
-export { methodPath, serviceDefinition } from "./definition.ts";
+export { methodPath } from "./definition.ts";
 export {
   Code,
   errorReason,
@@ -20,5 +20,5 @@ export {
 } from "./errors.ts";
 export type { Health, HealthStatus } from "./health.ts";
 export { createHealthClient, type HealthClient } from "./health-client.ts";
-export { createRpcServer, type RpcServer, type RpcServerOptions } from "./server.ts";
+export { createRpcServer, type RpcServer, type RpcServerOptions, type RpcServerTls } from "./server.ts";
 export type { AccessRule, AccessRules, RpcClient, ServiceHandlers } from "./types.ts";

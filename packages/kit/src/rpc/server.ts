@@ -1,17 +1,25 @@
-import { randomUUID } from "node:crypto";
-import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
-import * as grpc from "@grpc/grpc-js";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { SecureContextOptions } from "node:tls";
+import type { DescService } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
 import { Health as HealthService } from "@shopmesh/contracts/grpc/health/v1/health_pb";
 import type { TokenVerifier } from "../auth/verifier.ts";
 import type { Logger } from "../log/index.ts";
 import type { Metrics } from "../metrics/index.ts";
-import { authorize } from "./access.ts";
-import { METADATA, type RpcContext } from "./context.ts";
-import { serviceDefinition } from "./definition.ts";
-import { encodeStatusDetails, STATUS_DETAILS_KEY } from "./errors.ts";
+import { methodPath } from "./definition.ts";
 import { createHealth, type Health } from "./health.ts";
+import { isProtoContentType } from "./metadata.ts";
+import { type CallEnvironment, type Route, refuseStream, startCall } from "./server-call.ts";
 import type { AccessRule, AccessRules, ServiceHandlers } from "./types.ts";
+
+/** The server's TLS: its certificate and key, and for mutual TLS the CA that signs client certificates. */
+export interface RpcServerTls
+  extends Required<Pick<SecureContextOptions, "cert" | "key">>,
+    Pick<SecureContextOptions, "ca"> {
+  /** Require a client certificate signed by `ca` (or the system CAs without one): mutual TLS. */
+  requestClientCert?: boolean;
+}
 
 export interface RpcServerOptions {
   /** The service's short name ("identity"), for logs. */
@@ -20,8 +28,8 @@ export interface RpcServerOptions {
   /** Verifies bearer tokens; without it every call is anonymous. */
   verifier?: TokenVerifier;
   metrics?: Metrics;
-  /** TLS credentials; plaintext by default (the mesh adds mTLS). */
-  credentials?: grpc.ServerCredentials;
+  /** TLS, or mutual TLS with `ca` + `requestClientCert`; plaintext by default (the mesh adds mTLS). */
+  tls?: RpcServerTls;
 }
 
 export interface RpcServer {
@@ -35,173 +43,93 @@ export interface RpcServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+const SERVER_OPTIONS: http2.ServerOptions = {
+  settings: { maxConcurrentStreams: 1000 },
+  // MiB of buffered frames per connection before node refuses new streams (default 10).
+  maxSessionMemory: 32,
+};
+
 /**
- * Creates a gRPC server (grpc-js on the wire, protobuf-es messages) that serves typed handlers,
- * verifies the caller's token, enforces per-RPC access rules, maps errors to gRPC statuses with
- * rich details, records latency metrics and serves grpc.health.v1.
+ * Creates a gRPC server that serves typed handlers, verifies the caller's token, enforces per-RPC
+ * access rules, maps errors to gRPC statuses with rich details, records latency metrics and
+ * serves grpc.health.v1.
+ *
+ * It speaks standard gRPC over node:http2 (so stock gRPC clients, probes and meshes talk to it)
+ * rather than through grpc-js: measured here, grpc-js's server spent 115–130 µs of CPU per unary
+ * call, most of it in its interceptor stack, and this one ~75 µs (`npm run bench`, rpc-unary).
  *
  *   const server = createRpcServer({ service: "identity", logger, verifier, metrics });
  *   server.add(IdentityService, handlers, rules);
  *   await server.listen(50051);
  */
 export function createRpcServer(options: RpcServerOptions): RpcServer {
-  const server = new grpc.Server({
-    "grpc.keepalive_permit_without_calls": 1,
-    "grpc.max_receive_message_length": 8 * 1024 * 1024,
-  });
   const health = createHealth();
+  const routes = new Map<string, Route>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const env: CallEnvironment = {
+    logger: options.logger,
+    verifier: options.verifier,
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+    observe: createObserver(options.metrics),
+  };
+  const server = options.tls
+    ? http2.createSecureServer({ ...SERVER_OPTIONS, ...tlsOptions(options.tls) })
+    : http2.createServer(SERVER_OPTIONS);
+  let stopping: Promise<void> | undefined;
+
+  server.on("stream", (stream, headers) => {
+    if (headers[":method"] !== "POST") {
+      refuseStream(stream, 405, Code.Internal, `gRPC calls are POST, not ${headers[":method"]}`);
+      return;
+    }
+    const contentType = headers["content-type"];
+    if (!isProtoContentType(contentType)) {
+      // The spec's 415 keeps other HTTP clients from reading an error as a success (200); the
+      // status is grpc-go's for the same refusal.
+      refuseStream(stream, 415, Code.InvalidArgument, `unsupported content type ${contentType ?? "(none)"}`);
+      return;
+    }
+    const path = headers[":path"] ?? "";
+    const route = routes.get(path);
+    if (!route) {
+      refuseStream(stream, 200, Code.Unimplemented, `unknown method ${path}`);
+      return;
+    }
+    startCall(stream, headers, route, env);
+  });
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    if (stopping) session.close();
+  });
+  // Node routes session errors (a peer's protocol error, a reset socket) here: each ends its session.
+  server.on("sessionError", (error) => options.logger.debug({ err: error }, "http2 session failed"));
 
   function add<S extends DescService>(service: S, handlers: ServiceHandlers<S>, rules: AccessRules<S>): void {
-    const implementation: grpc.UntypedServiceImplementation = {};
+    // Validate every method before registering any, so a bad service is not half-served.
+    const added: Route[] = [];
     for (const method of service.methods) {
       const handler = (handlers as Record<string, unknown>)[method.localName];
       const rule = (rules as Record<string, AccessRule | undefined>)[method.localName];
       if (typeof handler !== "function")
         throw new Error(`${service.typeName}: no handler for ${method.name}`);
       if (rule === undefined) throw new Error(`${service.typeName}: no access rule for ${method.name}`);
-      implementation[method.localName] = wrap(method, handler as Handler, rule);
+      if (method.methodKind !== "unary" && method.methodKind !== "server_streaming") {
+        throw new Error(`${service.typeName}/${method.name}: ${method.methodKind} RPCs are not supported`);
+      }
+      if (routes.has(methodPath(method))) throw new Error(`${service.typeName} is already served`);
+      added.push({
+        method,
+        handler: handler as Route["handler"],
+        rule,
+        label: `${service.name}/${method.name}`,
+        streaming: method.methodKind === "server_streaming",
+      });
     }
-    server.addService(serviceDefinition(service), implementation);
+    for (const route of added) routes.set(methodPath(route.method), route);
     health.setStatus(service.typeName, "SERVING");
-  }
-
-  type Handler = (request: unknown, ctx: RpcContext) => Promise<unknown> | AsyncIterable<unknown>;
-
-  function wrap(method: DescMethod, handler: Handler, rule: AccessRule) {
-    const label = `${method.parent.name}/${method.name}`;
-    if (method.methodKind === "unary") {
-      return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        const started = performance.now();
-        const ctx = contextOf(method, call);
-        run(ctx, rule, () => handler(call.request, ctx) as Promise<unknown>)
-          .then((response) => {
-            observe(label, "Ok", started);
-            callback(null, response);
-          })
-          .catch((error: unknown) => {
-            const status = toServiceError(error, ctx);
-            observe(label, Code[status.code ?? 2] ?? "Unknown", started);
-            callback(status);
-          });
-      };
-    }
-    if (method.methodKind === "server_streaming") {
-      return (call: grpc.ServerWritableStream<unknown, unknown>) => {
-        const started = performance.now();
-        const ctx = contextOf(method, call);
-        run(ctx, rule, async () => {
-          for await (const message of handler(call.request, ctx) as AsyncIterable<unknown>) {
-            if (ctx.signal.aborted) break;
-            if (!call.write(message)) await new Promise((resolve) => call.once("drain", resolve));
-          }
-        })
-          .then(() => {
-            observe(label, "Ok", started);
-            call.end();
-          })
-          .catch((error: unknown) => {
-            const status = toServiceError(error, ctx);
-            observe(label, Code[status.code ?? 2] ?? "Unknown", started);
-            call.destroy(Object.assign(new Error(status.details), status));
-          });
-      };
-    }
-    throw new Error(`${method.parent.typeName}/${method.name}: ${method.methodKind} RPCs are not supported`);
-  }
-
-  function contextOf(
-    method: DescMethod,
-    call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
-  ) {
-    // The abort signal is made only when a handler asks for it: most calls never do.
-    let controller: AbortController | undefined;
-    let cancelled = false;
-    call.once("cancelled", () => {
-      cancelled = true;
-      controller?.abort(new ConnectError("cancelled by the client", Code.Canceled));
-    });
-    const md = call.metadata;
-    // Request ids need uniqueness, not time order: randomUUID draws from a pooled buffer.
-    const requestId = text(md, METADATA.requestId) ?? randomUUID();
-    const traceparent = text(md, METADATA.traceparent);
-    const deadlineValue = call.getDeadline();
-    const deadline =
-      deadlineValue instanceof Date
-        ? deadlineValue
-        : Number.isFinite(deadlineValue)
-          ? new Date(deadlineValue as number)
-          : undefined;
-    let log: Logger | undefined;
-    const ctx: RpcContext = {
-      service: method.parent.typeName,
-      method: method.name,
-      requestId,
-      traceparent,
-      authorization: text(md, METADATA.authorization),
-      clientIp: text(md, METADATA.clientIp),
-      userAgent: text(md, METADATA.userAgent),
-      get signal() {
-        if (!controller) {
-          controller = new AbortController();
-          if (cancelled) controller.abort(new ConnectError("cancelled by the client", Code.Canceled));
-        }
-        return controller.signal;
-      },
-      deadline,
-      // A child logger costs an allocation per call: made only when a handler logs.
-      get log() {
-        log ??= options.logger.child({
-          requestId,
-          traceId: traceparent?.split("-")[1],
-          userId: ctx.principal?.kind === "user" ? ctx.principal.userId : undefined,
-          rpc: method.name,
-        });
-        return log;
-      },
-    };
-    return ctx;
-  }
-
-  async function run<T>(ctx: RpcContext, rule: AccessRule, body: () => Promise<T>): Promise<T> {
-    if (ctx.authorization) {
-      if (!options.verifier)
-        throw new ConnectError("this server does not accept tokens", Code.Unauthenticated);
-      const token = ctx.authorization.replace(/^Bearer\s+/i, "");
-      ctx.principal = await options.verifier.verify(token);
-    }
-    authorize(rule, ctx.principal);
-    return body();
-  }
-
-  function toServiceError(error: unknown, ctx: RpcContext): Partial<grpc.StatusObject> {
-    const rpc = ConnectError.from(error);
-    const internal = rpc.code === Code.Internal || rpc.code === Code.Unknown;
-    if (internal) ctx.log.error({ err: error }, "rpc failed");
-    else if (rpc.code === Code.Unavailable || rpc.code === Code.DeadlineExceeded) {
-      ctx.log.warn({ code: Code[rpc.code], message: rpc.rawMessage }, "rpc failed");
-    }
-    const metadata = new grpc.Metadata();
-    const details = encodeStatusDetails(rpc);
-    if (details) metadata.set(STATUS_DETAILS_KEY, Buffer.from(details));
-    return {
-      code: rpc.code as number as grpc.status,
-      // Internal failures never leak their message to the caller; the log has it.
-      details: internal ? `internal error (request ${ctx.requestId})` : rpc.rawMessage,
-      metadata,
-    };
-  }
-
-  // Label lookups hash their label set on every call: keep one child per (method, code).
-  const observers = new Map<string, { observe(value: number): void }>();
-  function observe(method: string, code: string, started: number): void {
-    if (!options.metrics) return;
-    const key = `${method} ${code}`;
-    let observer = observers.get(key);
-    if (!observer) {
-      observer = options.metrics.rpcServerDuration.labels({ method, code });
-      observers.set(key, observer);
-    }
-    observer.observe((performance.now() - started) / 1000);
   }
 
   add(HealthService, health.handlers, { check: "public", list: "public", watch: "public" });
@@ -211,32 +139,58 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     health,
     listen(port: number, host = "0.0.0.0"): Promise<number> {
       return new Promise((resolve, reject) => {
-        server.bindAsync(
-          `${host}:${port}`,
-          options.credentials ?? grpc.ServerCredentials.createInsecure(),
-          (error, bound) => (error ? reject(error) : resolve(bound)),
-        );
-      });
-    },
-    async shutdown(graceMs = 10_000): Promise<void> {
-      health.shutdown();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          // Cancels what is still running: handlers see their signal abort.
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        timer.unref();
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve((server.address() as AddressInfo).port);
         });
       });
+    },
+    shutdown(graceMs = 10_000): Promise<void> {
+      stopping ??= new Promise<void>((resolve) => {
+        health.shutdown();
+        // Resolves once every connection has ended; refuses new connections from now on.
+        server.close(() => resolve());
+        // GOAWAY: no new calls on open connections, while in-flight ones finish.
+        for (const session of sessions) session.close();
+        const timer = setTimeout(() => {
+          // Cancels what is still running: handlers see their signal abort.
+          for (const session of sessions) session.destroy();
+        }, graceMs);
+        timer.unref();
+        server.once("close", () => clearTimeout(timer));
+      });
+      return stopping;
     },
   };
 }
 
-function text(metadata: grpc.Metadata, key: string): string | undefined {
-  const value = metadata.get(key)[0];
-  return typeof value === "string" && value.length > 0 ? value : undefined;
+function tlsOptions(tls: RpcServerTls): http2.SecureServerOptions {
+  if (!tls.cert) throw new Error("tls.cert is required: the server's certificate (PEM)");
+  if (!tls.key) throw new Error("tls.key is required: the server's private key (PEM)");
+  const mutual = tls.requestClientCert === true;
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ca: tls.ca,
+    requestCert: mutual,
+    // With mutual TLS a client without a certificate from `ca` fails the handshake.
+    rejectUnauthorized: mutual,
+    minVersion: "TLSv1.2",
+  };
+}
+
+/** Records server latencies; label lookups hash their label set, so one child per (method, code). */
+function createObserver(metrics: Metrics | undefined): CallEnvironment["observe"] {
+  if (!metrics) return () => {};
+  const observers = new Map<string, { observe(value: number): void }>();
+  return (method, code, started) => {
+    const key = `${method} ${code}`;
+    let observer = observers.get(key);
+    if (!observer) {
+      observer = metrics.rpcServerDuration.labels({ method, code });
+      observers.set(key, observer);
+    }
+    observer.observe((performance.now() - started) / 1000);
+  };
 }
