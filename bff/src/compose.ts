@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
+import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { createTokenVerifier } from "@shopmesh/kit/auth";
 import type { Logger } from "@shopmesh/kit/log";
@@ -34,6 +35,7 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
   redis.on("error", (err) => logger.debug({ err }, "redis connection error"));
   const identity = createRpcClient(IdentityService, { address: config.IDENTITY_ADDRESS, logger, metrics });
   const identityHealth = createHealthClient(config.IDENTITY_ADDRESS);
+  const cart = createRpcClient(CartService, { address: config.CART_ADDRESS, logger, metrics });
 
   // Concurrent asks share one call to identity; the route's Cache-Control lets clients cache.
   let inflight: Promise<JWK[]> | undefined;
@@ -51,6 +53,7 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
     config,
     logger,
     identity,
+    cart,
     redis,
     verifier: createTokenVerifier({ keys: jwks }),
     jwks,
@@ -96,6 +99,7 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
         await closed;
       }
       identity.close();
+      cart.close();
       identityHealth.close();
       redis.disconnect();
     },

@@ -55,9 +55,16 @@ describe("loadBffConfig", () => {
   });
 
   it("refuses a __Host- cookie without Secure, which browsers would drop", () => {
-    expect(configError({ COOKIE_SECURE: "false" }).variables).toEqual(["REFRESH_COOKIE_NAME"]);
-    expect(loadBffConfig({ COOKIE_SECURE: "false", REFRESH_COOKIE_NAME: "shopmesh_rt" }).COOKIE_SECURE).toBe(
-      false,
-    );
+    expect(configError({ COOKIE_SECURE: "false" }).variables).toEqual([
+      "REFRESH_COOKIE_NAME",
+      "CART_COOKIE_NAME",
+    ]);
+    expect(
+      loadBffConfig({
+        COOKIE_SECURE: "false",
+        REFRESH_COOKIE_NAME: "shopmesh_rt",
+        CART_COOKIE_NAME: "shopmesh_cart",
+      }).COOKIE_SECURE,
+    ).toBe(false);
   });
 });

@@ -61,6 +61,11 @@ export const bffConfigShape = {
   RATE_LIMIT_LIMIT: int(300, 1),
   /** Requests per window per address on `.../auth/*` routes, on top of the general limit. */
   RATE_LIMIT_AUTH_LIMIT: int(20, 1),
+  /** The cart service's gRPC address. */
+  CART_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, "must be host:port")
+    .default("127.0.0.1:50054"),
   RATE_LIMIT_PREFIX: z.string().default("shopmesh:bff:rl:"),
   /** Secure attribute of cookies. Browsers treat http://localhost as secure, so local dev keeps it. */
   COOKIE_SECURE: bool(true),
@@ -72,6 +77,11 @@ export const bffConfigShape = {
     .string()
     .regex(COOKIE_NAME, "must be a cookie name token")
     .default("__Host-shopmesh_rt"),
+  /** The web surface's guest-cart cookie (HttpOnly, SameSite=Lax, Path=/). */
+  CART_COOKIE_NAME: z
+    .string()
+    .regex(COOKIE_NAME, "must be a cookie name token")
+    .default("__Host-shopmesh_cart"),
 };
 
 export type BffConfig = ReturnType<typeof loadBffConfig>;
@@ -83,13 +93,16 @@ export type BffConfig = ReturnType<typeof loadBffConfig>;
  */
 export function loadBffConfig(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(bffConfigShape, env);
-  if (!config.COOKIE_SECURE && /^__(Host|Secure)-/.test(config.REFRESH_COOKIE_NAME)) {
-    throw new ConfigError([
-      {
-        variable: "REFRESH_COOKIE_NAME",
+  const prefixed = (["REFRESH_COOKIE_NAME", "CART_COOKIE_NAME"] as const).filter(
+    (variable) => !config.COOKIE_SECURE && /^__(Host|Secure)-/.test(config[variable]),
+  );
+  if (prefixed.length > 0) {
+    throw new ConfigError(
+      prefixed.map((variable) => ({
+        variable,
         message: "a __Host- or __Secure- cookie needs COOKIE_SECURE=true (browsers drop it otherwise)",
-      },
-    ]);
+      })),
+    );
   }
   return config;
 }

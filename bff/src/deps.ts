@@ -1,3 +1,4 @@
+import type { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import type { TokenVerifier } from "@shopmesh/kit/auth";
 import type { Logger } from "@shopmesh/kit/log";
@@ -17,6 +18,8 @@ export interface BffDeps {
   logger: Logger;
   /** The identity service. */
   identity: RpcClient<typeof IdentityService>;
+  /** The cart service. */
+  cart: RpcClient<typeof CartService>;
   /** Rate-limit counters (and later caches). */
   redis: Redis;
   /** Verifies access tokens (the kit's createTokenVerifier over identity's JWKS). */

@@ -6,8 +6,8 @@ import { bff, grpcService, REGISTRY } from "./registry.ts";
 const everythingExists = { root: "/repo", exists: () => true };
 
 describe("the registry", () => {
-  it("starts identity and the BFF, the BFF last", () => {
-    expect(REGISTRY.map((item) => item.name)).toEqual(["identity", "bff"]);
+  it("starts the services and the BFF, the BFF last", () => {
+    expect(REGISTRY.map((item) => item.name)).toEqual(["identity", "catalog", "inventory", "cart", "bff"]);
     expect(REGISTRY.at(-1)?.kind).toBe("http");
   });
 

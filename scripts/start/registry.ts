@@ -51,7 +51,13 @@ export function bff(): Launchable {
 }
 
 /** The local platform, in start order: the services first, the BFF (which calls them) last. */
-export const REGISTRY: readonly Launchable[] = [grpcService("identity", { env: adminEnv }), bff()];
+export const REGISTRY: readonly Launchable[] = [
+  grpcService("identity", { env: adminEnv }),
+  grpcService("catalog"),
+  grpcService("inventory"),
+  grpcService("cart"),
+  bff(),
+];
 
 /** `identity` → `IDENTITY_PORT`; `identity` → `IDENTITY_ADDRESS`. */
 export function serviceEnvName(name: string, suffix: "PORT" | "ADDRESS"): string {

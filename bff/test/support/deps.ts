@@ -1,3 +1,4 @@
+import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { Registry } from "@shopmesh/kit/metrics";
 import { createRpcClient } from "@shopmesh/kit/rpc";
@@ -33,6 +34,7 @@ export async function createTestBff(
     jwks: async () => keys.jwks,
     // Nothing listens there: tests of routes that call identity pass a real client in overrides.
     identity: createRpcClient(IdentityService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
+    cart: createRpcClient(CartService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
     readiness: {},
     registry: new Registry(),
     ...overrides,

@@ -8,6 +8,7 @@ import { refreshCookie } from "../../cookies.ts";
 import type { BffDeps } from "../../deps.ts";
 import { ProblemError, problemResponses } from "../../errors/index.ts";
 import { requireUser } from "../../middleware/auth/index.ts";
+import { cartTokens } from "../cart/routes.ts";
 import { bearerSecurity, type RouteRegistrar } from "../types.ts";
 import { tokensJson, userJson } from "./mappers.ts";
 import {
@@ -102,6 +103,7 @@ export function authRoutes(transport: RefreshTransport): RouteRegistrar {
           },
           { call },
         );
+        await mergeGuestCart(c, deps, answer.tokens?.accessToken ?? "");
         return c.json(issue(c, deps, answer.tokens, answer.user), 200);
       },
     );
@@ -243,6 +245,26 @@ export function authRoutes(transport: RefreshTransport): RouteRegistrar {
       },
     );
   };
+
+  /**
+   * Moves the guest's cart (its token in the cookie or X-Cart-Token header) into the user's cart
+   * right after login. Signing in never fails for the cart's sake: a failed merge is logged and
+   * the guest cart stays where it was.
+   */
+  async function mergeGuestCart(c: Context, deps: BffDeps, accessToken: string): Promise<void> {
+    const tokens = cartTokens(deps, transport === "cookie" ? "cookie" : "header");
+    const cartToken = tokens.read(c);
+    if (!cartToken || !accessToken) return;
+    try {
+      await deps.cart.mergeCart(
+        { cartToken },
+        { call: { ...callContext(c), authorization: `Bearer ${accessToken}` }, timeoutMs: 2_000 },
+      );
+      tokens.forget(c);
+    } catch (error) {
+      c.get("log")?.warn({ err: error }, "guest cart not merged at login");
+    }
+  }
 
   function issue(c: Context, deps: BffDeps, tokens: TokenPair | undefined, user: User | undefined) {
     const body = tokensJson(tokens, user);

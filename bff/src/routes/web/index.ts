@@ -1,3 +1,4 @@
+import { cartRoutes } from "../cart/routes.ts";
 import { accountRoutes } from "../identity/account-routes.ts";
 import { authRoutes } from "../identity/auth-routes.ts";
 import type { RouteRegistrar } from "../types.ts";
@@ -7,4 +8,8 @@ import type { RouteRegistrar } from "../types.ts";
  * Each area lives in its own file beside this one, e.g. `./auth.ts` exporting a RouteRegistrar,
  * and is listed here.
  */
-export const webRoutes: readonly RouteRegistrar[] = [authRoutes("cookie"), accountRoutes];
+export const webRoutes: readonly RouteRegistrar[] = [
+  authRoutes("cookie"),
+  accountRoutes,
+  cartRoutes("cookie"),
+];

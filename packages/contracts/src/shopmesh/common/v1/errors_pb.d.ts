@@ -82,6 +82,14 @@ export enum ErrorReason {
    * @generated from enum value: ERROR_REASON_INVALID_STATE = 8;
    */
   INVALID_STATE = 8,
+
+  /**
+   * FAILED_PRECONDITION: not enough stock for a reservation; ErrorInfo metadata "skus" lists the
+   * SKUs that are short, comma-separated.
+   *
+   * @generated from enum value: ERROR_REASON_OUT_OF_STOCK = 9;
+   */
+  OUT_OF_STOCK = 9,
 }
 
 /**

@@ -1,0 +1,138 @@
+import { once } from "node:events";
+import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
+import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { createServiceToken, createTokenVerifier } from "@shopmesh/kit/auth";
+import { createLogger, type Logger } from "@shopmesh/kit/log";
+import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
+import { createRedis, type Redis } from "@shopmesh/kit/redis";
+import { createRpcClient, createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import type { CartConfig } from "./config.ts";
+import { CART_ACCESS_RULES, createCartHandlers } from "./rpc/index.ts";
+import { createCatalogPrices } from "./sources/catalog.ts";
+import { createInventoryStock } from "./sources/inventory.ts";
+import { type CartStore, createCartStore } from "./store/carts.ts";
+
+/** A built cart service: everything wired, not yet listening. */
+export interface CartApp {
+  server: RpcServer;
+  store: CartStore;
+  redis: Redis;
+  metrics: Metrics;
+  logger: Logger;
+  /** Waits for Redis (up to REDIS_READY_TIMEOUT_MS), then serves gRPC; resolves with the bound port (0 picks one). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Drains in-flight calls, then closes the peer clients and Redis. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface CartAppOptions {
+  /** Defaults to a JSON logger at LOG_LEVEL. */
+  logger?: Logger;
+}
+
+/** Signing keys are read again this often (and at once, rate-limited, for an unknown kid). */
+const KEY_REFRESH_MS = 60_000;
+/** How long a starting cart service waits for Redis before giving up. */
+const REDIS_READY_TIMEOUT_MS = 10_000;
+/** The name the cart calls its peers as (service tokens). */
+const SERVICE_NAME = "cart";
+
+/**
+ * Builds the cart service from its configuration: a Redis client under CART_PREFIX, clients of
+ * catalog and inventory (calling as the service "cart" when SERVICE_TOKEN_SECRET is set), a
+ * token verifier fed by identity's JWKS, and the handlers with their access rules on a gRPC
+ * server (which also serves grpc.health.v1). Needs no database and no NATS: carts live in Redis
+ * and the cart publishes no events.
+ *
+ *   const cart = createCartApp(loadCartConfig());
+ *   const port = await cart.listen(0, "127.0.0.1");
+ *   ...
+ *   await cart.close();
+ */
+export function createCartApp(config: CartConfig, options: CartAppOptions = {}): CartApp {
+  const logger = options.logger ?? createLogger({ service: "cart", level: config.LOG_LEVEL });
+  const metrics = createMetrics({ service: "cart" });
+  const serviceToken = config.SERVICE_TOKEN_SECRET
+    ? createServiceToken({ service: SERVICE_NAME, secret: config.SERVICE_TOKEN_SECRET })
+    : undefined;
+  const peer = (address: string) => ({
+    address,
+    timeoutMs: config.PEER_TIMEOUT_MS,
+    logger,
+    metrics,
+    ...(serviceToken ? { serviceToken } : {}),
+  });
+  const identity = createRpcClient(IdentityService, { address: config.IDENTITY_ADDRESS, logger });
+  const catalog = createRpcClient(CatalogService, peer(config.CATALOG_ADDRESS));
+  const inventory = createRpcClient(InventoryService, peer(config.INVENTORY_ADDRESS));
+  const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.CART_PREFIX });
+  redis.on("error", (error: Error) => logger.warn({ err: error }, "redis connection failed"));
+
+  const store = createCartStore({
+    redis,
+    ttl: { guestSeconds: config.GUEST_CART_TTL_SECONDS, userSeconds: config.USER_CART_TTL_SECONDS },
+  });
+  // Customers' access tokens are checked against identity's published keys; service tokens
+  // (other services calling as themselves) against the shared secret.
+  const verifier = createTokenVerifier({
+    keys: async () =>
+      (await identity.getJwks({})).keys.map(({ kid, kty, crv, x, alg, use }) => ({
+        kid,
+        kty,
+        crv,
+        x,
+        alg,
+        use,
+      })),
+    refreshMs: KEY_REFRESH_MS,
+    ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
+  });
+  const server = createRpcServer({ service: "cart", logger, verifier, metrics });
+  server.add(
+    CartService,
+    createCartHandlers({
+      store,
+      prices: createCatalogPrices(catalog),
+      stock: createInventoryStock(inventory),
+    }),
+    CART_ACCESS_RULES,
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    store,
+    redis,
+    metrics,
+    logger,
+    async listen(port, host = "0.0.0.0") {
+      // The client fails commands fast while disconnected, so the first calls after a start
+      // would fail: serve only once Redis answers.
+      await redisReady(redis, REDIS_READY_TIMEOUT_MS);
+      return server.listen(port, host);
+    },
+    close(graceMs = 10_000) {
+      closing ??= (async () => {
+        await server.shutdown(graceMs);
+        identity.close();
+        catalog.close();
+        inventory.close();
+        redis.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Resolves once the client is connected; rejects naming Redis after `timeoutMs`. */
+async function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === "ready") return;
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    await once(redis, "ready", { signal });
+  } catch {
+    throw new Error(`Redis (REDIS_URL) did not answer within ${timeoutMs} ms`);
+  }
+}

@@ -1,0 +1,11 @@
+import type { PriceSource, StockSource } from "../domain/sources.ts";
+import type { CartStore } from "../store/carts.ts";
+
+/** What the handlers work with. */
+export interface CartDeps {
+  store: CartStore;
+  /** Catalog's current prices. */
+  prices: PriceSource;
+  /** Inventory's current availability. */
+  stock: StockSource;
+}

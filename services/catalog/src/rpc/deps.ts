@@ -1,0 +1,10 @@
+import type { CatalogCache } from "../cache.ts";
+import type { CatalogStore } from "../store/index.ts";
+
+/** What the handlers work with. */
+export interface CatalogDeps {
+  store: CatalogStore;
+  cache: CatalogCache;
+  /** The catalog's currency (config CATALOG_CURRENCY): every price is in it. */
+  currency: string;
+}

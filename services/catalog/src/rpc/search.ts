@@ -1,0 +1,99 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  type CatalogService,
+  SearchProductsResponseSchema,
+  SuggestProductsResponseSchema,
+} from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import type { ServiceHandlers } from "@shopmesh/kit/rpc";
+import { invalidField, permissionDenied } from "../domain/errors.ts";
+import { priceBucketEdges } from "../domain/money.ts";
+import {
+  buildSearchQuery,
+  checkSuggestQuery,
+  isSortKey,
+  prefixTsQuery,
+  SEARCH_PAGE,
+  SUGGEST_PAGE,
+  searchKey,
+} from "../domain/search.ts";
+import { seesAllStates } from "./access.ts";
+import { facetsToProto, productMessage, stateFromProto } from "./convert.ts";
+import type { CatalogDeps } from "./deps.ts";
+import { decodePageToken, encodePageToken, filterHash, pageSize } from "./paging.ts";
+
+type Handlers = ServiceHandlers<typeof CatalogService>;
+
+/**
+ * SearchProducts and SuggestProducts. Storefront searches (ACTIVE products only, the same answer
+ * for every caller) are cached per page until the catalog changes.
+ */
+export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProducts" | "suggestProducts"> {
+  const { store, cache, currency } = deps;
+  const edges = priceBucketEdges(currency);
+
+  return {
+    async searchProducts(request, ctx) {
+      const query = buildSearchQuery(
+        {
+          query: request.query,
+          categoryId: request.categoryId,
+          minPrice: request.minPrice,
+          maxPrice: request.maxPrice,
+          attributes: request.attributes,
+          sort: request.sort,
+          states: request.states.map(stateFromProto),
+        },
+        { currency },
+      );
+      const storefront = query.states.length === 1 && query.states[0] === "active";
+      if (!storefront && !seesAllStates(ctx)) {
+        throw permissionDenied("searching products that are not ACTIVE needs the permission catalog.write");
+      }
+      const size = pageSize(request.pageSize, SEARCH_PAGE);
+      const key = searchKey(query);
+      const filters = filterHash(key);
+      const after = decodePageToken(request.pageToken, filters);
+      if (after && !isSortKey(query.sort, after.key)) {
+        throw invalidField("pageToken", "is not a page token of this search");
+      }
+
+      const compute = async () => {
+        const rows = await store.search(query, { after, limit: size + 1, bucketEdges: edges });
+        const page = rows.page.slice(0, size);
+        const products = await store.read().products.byIds(page.map((row) => row.id));
+        const last = page.at(-1);
+        return create(SearchProductsResponseSchema, {
+          // A product that changed state since the search is left out rather than shown.
+          products: products.filter((p) => query.states.includes(p.state)).map(productMessage),
+          facets: facetsToProto(rows, edges, currency),
+          totalSize: rows.total,
+          nextPageToken: rows.page.length > size && last ? encodePageToken(last, filters) : "",
+        });
+      };
+      return storefront
+        ? cache.cached(`search\n${key}\n${size}\n${request.pageToken}`, SearchProductsResponseSchema, compute)
+        : compute();
+    },
+
+    async suggestProducts(request) {
+      const text = checkSuggestQuery(request.query);
+      const limit = pageSize(request.pageSize, SUGGEST_PAGE);
+      return cache.cached(
+        `suggest\n${text.toLowerCase()}\n${limit}`,
+        SuggestProductsResponseSchema,
+        async () => {
+          const rows = await store.suggest({ text, prefix: prefixTsQuery(text, "AB"), limit });
+          return create(SuggestProductsResponseSchema, {
+            suggestions: rows.map((row) => ({
+              productId: row.id,
+              slug: row.slug,
+              name: row.name,
+              imageUrl: row.imageUrl ?? "",
+              ...(row.priceMin !== null ? { price: { amountMinor: BigInt(row.priceMin), currency } } : {}),
+            })),
+          });
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { ProductSortOrder } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { describe, expect, it } from "vitest";
+import { buildSearchQuery, type SearchInput } from "../domain/search.ts";
+import { buildSearchStatement, type SearchSqlOptions } from "./search.ts";
+
+const query = (overrides: Partial<SearchInput> = {}) =>
+  buildSearchQuery(
+    {
+      query: "",
+      categoryId: "",
+      minPrice: undefined,
+      maxPrice: undefined,
+      attributes: [],
+      sort: ProductSortOrder.UNSPECIFIED,
+      states: [],
+      ...overrides,
+    },
+    { currency: "EUR" },
+  );
+
+const options: SearchSqlOptions = {
+  config: "english",
+  after: undefined,
+  limit: 25,
+  bucketEdges: [0n, 1000n],
+};
+
+/** Every $n used, so a statement is checked to bind exactly its parameters. */
+function placeholders(text: string): number[] {
+  return [...new Set([...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+}
+
+describe("buildSearchStatement", () => {
+  it("binds every value as a parameter, numbered without gaps", () => {
+    const statement = buildSearchStatement(
+      query({
+        query: "trail shoe",
+        categoryId: "0190f3a4-7b2c-7d3e-8f40-123456789abc",
+        minPrice: { amountMinor: 100n, currency: "EUR" },
+        attributes: [{ name: "colour", values: ["red", "it's"] }],
+      }),
+      { ...options, after: { key: "0.5", id: "0190f3a4-7b2c-7d3e-8f40-123456789abc" } },
+    );
+    expect(placeholders(statement.text)).toEqual(statement.params.map((_, i) => i + 1));
+    expect(statement.text).not.toContain("it's");
+    expect(statement.text).not.toContain("?");
+    expect(statement.params).toContain('{"colour\u001fit\'s","colour\u001fred"}');
+  });
+
+  it("matches words and prefixes, and near misses of the name only when they find nothing", () => {
+    const fuzzy = buildSearchStatement(query({ query: "sneakr" }), options).text;
+    expect(fuzzy).toMatch(
+      /search_vector @@ \(websearch_to_tsquery\(\$\d::regconfig, \$\d::text\) \|\| to_tsquery\(/,
+    );
+    expect(fuzzy).toContain("::text <% name and not exists (select 1 from matched)");
+    expect(fuzzy).toContain("p.id in (select id from matched union all select id from fuzzy)");
+    const exact = buildSearchStatement(query({ query: "shoe -trail" }), options).text;
+    expect(exact).not.toContain("<%");
+    expect(exact).not.toContain(" to_tsquery(");
+    expect(exact).toContain("p.id in (select id from matched)");
+    expect(buildSearchStatement(query(), options).text).not.toContain("websearch_to_tsquery");
+  });
+
+  it("filters a category by the products' categories with their ancestors", () => {
+    const { text, params } = buildSearchStatement(
+      query({ categoryId: "0190f3a4-7b2c-7d3e-8f40-123456789abc" }),
+      options,
+    );
+    const id = `$${params.indexOf("0190f3a4-7b2c-7d3e-8f40-123456789abc") + 1}`;
+    expect(text).toContain(`p.category_tree_ids @> array[${id}::uuid]`);
+  });
+
+  it("counts an attribute's values without its own filter but with the others", () => {
+    const { text, params } = buildSearchStatement(
+      query({
+        attributes: [
+          { name: "colour", values: ["red"] },
+          { name: "size", values: ["M"] },
+        ],
+      }),
+      options,
+    );
+    const colour = `$${params.indexOf("colour") + 1}`;
+    const size = `$${params.indexOf("size") + 1}`;
+    expect(text).toContain(`when ${colour} then f_a1 when ${size} then f_a0 else f_a0 and f_a1 end`);
+  });
+
+  it.each([
+    [ProductSortOrder.PRICE_ASCENDING, "sort_key > $", "asc"],
+    [ProductSortOrder.PRICE_DESCENDING, "sort_key < $", "desc"],
+    [ProductSortOrder.NAME, "sort_key > $", "asc"],
+    [ProductSortOrder.NEWEST, "sort_key < $", "desc"],
+  ])("continues after the cursor in the direction of sort %s", (sort, comparison, direction) => {
+    const { text } = buildSearchStatement(query({ sort }), {
+      ...options,
+      after: { key: "10", id: "0190f3a4-7b2c-7d3e-8f40-123456789abc" },
+    });
+    expect(text).toContain(comparison);
+    expect(text).toContain(`order by sort_key ${direction}, id`);
+  });
+});

@@ -1,0 +1,40 @@
+import type { EntityManager, PgQueryable } from "@shopmesh/kit/db";
+
+/**
+ * Plain SQL for the hot reads and search. Statements use `?` placeholders whichever way they
+ * run: through the ORM's EntityManager inside a transaction, or straight on the `pg` pool
+ * (real bind parameters) outside one. Arrays travel as PostgreSQL array literals (pgArray) with
+ * an explicit cast, 64-bit integers as text: both ways then read them alike.
+ */
+export type Sql = <R extends object = Record<string, unknown>>(
+  text: string,
+  params?: readonly unknown[],
+) => Promise<R[]>;
+
+/** Runs statements on the pool, outside any transaction. */
+export function poolSql(pool: PgQueryable): Sql {
+  return async <R extends object>(text: string, params: readonly unknown[] = []) => {
+    let n = 0;
+    const result = await pool.query<R>(
+      text.replace(/\?/g, () => `$${++n}`),
+      params,
+    );
+    return result.rows;
+  };
+}
+
+/** Runs statements in the unit of work (and transaction) of `em`. */
+export function emSql(em: EntityManager): Sql {
+  return <R extends object>(text: string, params: readonly unknown[] = []) =>
+    em.execute<R[]>(text, [...params]) as Promise<R[]>;
+}
+
+/** A PostgreSQL array literal of text values ('{"a","b"}'), for a `?::text[]` or `?::uuid[]` parameter. */
+export function pgArray(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(",")}}`;
+}
+
+/** The driver gives timestamps of plain SQL as text; this makes them Dates. */
+export function toDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}

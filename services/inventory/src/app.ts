@@ -1,0 +1,169 @@
+import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { createTokenVerifier } from "@shopmesh/kit/auth";
+import { createDb, type Db } from "@shopmesh/kit/db";
+import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
+import { createLogger, type Logger } from "@shopmesh/kit/log";
+import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
+import { createRpcClient, createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import type { JWK } from "jose";
+import type { InventoryConfig } from "./config.ts";
+import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
+import { createInventoryHandlers, INVENTORY_ACCESS_RULES } from "./rpc/index.ts";
+import { createInventoryStore, INVENTORY_ENTITIES, type InventoryStore, MIGRATIONS } from "./store/index.ts";
+import { createReservationSweeper, type ReservationSweeper } from "./sweeper.ts";
+
+/** A built inventory service: everything wired, not yet listening. */
+export interface Inventory {
+  server: RpcServer;
+  relay: OutboxRelay;
+  sweeper: ReservationSweeper;
+  store: InventoryStore;
+  db: Db;
+  metrics: Metrics;
+  logger: Logger;
+  /** Starts the outbox relay and the sweeper and serves gRPC; resolves with the bound port (0 picks one). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Health NOT_SERVING, drains in-flight calls, stops the sweeper and the relay, closes NATS and the database. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface InventoryOptions {
+  /** Defaults to a JSON logger at LOG_LEVEL. */
+  logger?: Logger;
+  /** The public keys that verify access tokens; defaults to identity's JWKS at IDENTITY_ADDRESS. */
+  jwks?: () => Promise<JWK[]>;
+}
+
+const BACKLOG_SAMPLE_MS = 15_000;
+
+/**
+ * Builds the inventory service from its configuration: migrates the database, connects to NATS,
+ * and registers the handlers with their access rules on a gRPC server (which also serves
+ * grpc.health.v1). Access tokens are verified with identity's keys, fetched at the first staff
+ * call, so inventory starts (and serves public and service calls) without identity.
+ *
+ *   const inventory = await createInventory(loadInventoryConfig());
+ *   const port = await inventory.listen(0, "127.0.0.1");
+ *   ...
+ *   await inventory.close();
+ */
+export async function createInventory(
+  config: InventoryConfig,
+  options: InventoryOptions = {},
+): Promise<Inventory> {
+  const logger = options.logger ?? createLogger({ service: "inventory", level: config.LOG_LEVEL });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const db = await createDb({
+      url: config.DATABASE_URL,
+      schema: config.DB_SCHEMA,
+      entities: [...INVENTORY_ENTITIES, ...outboxEntities],
+      migrations: MIGRATIONS,
+      logger,
+    });
+    cleanup.push(() => db.close());
+    const nats = await connectNats({ url: config.NATS_URL, name: "inventory" });
+    cleanup.push(() => nats.close());
+
+    const store = createInventoryStore({
+      db,
+      recordEvents: createEventWriter({ prefix: config.EVENTS_PREFIX }),
+    });
+    const metrics = createMetrics({ service: "inventory" });
+    const reservations = new Counter({
+      name: "inventory_reservations_total",
+      help: "Reserve calls by outcome (reserved, repeated, out_of_stock, failed)",
+      labelNames: ["outcome"],
+      registers: [metrics.registry],
+    });
+    const expired = new Counter({
+      name: "inventory_reservations_expired_total",
+      help: "Reservations released by the sweeper because their time was up",
+      registers: [metrics.registry],
+    });
+
+    const verifier = createTokenVerifier({
+      keys: options.jwks ?? identityKeys(config, logger, cleanup),
+      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
+    });
+    const server = createRpcServer({ service: "inventory", logger, verifier, metrics });
+    server.add(InventoryService, createInventoryHandlers({ store, reservations }), INVENTORY_ACCESS_RULES);
+
+    const relay = createOutboxRelay({
+      db,
+      nats,
+      context: EVENTS_CONTEXT,
+      prefix: config.EVENTS_PREFIX,
+      logger,
+      onPublished: (_count, byType) => {
+        for (const [type, n] of byType) metrics.eventsPublished.inc({ type }, n);
+      },
+    });
+    const sweeper = createReservationSweeper({
+      store,
+      logger,
+      intervalMs: config.RESERVATION_SWEEP_MS,
+      onExpired: (count) => expired.inc(count),
+    });
+    const sampler = setInterval(() => {
+      relay
+        .backlog()
+        .then((backlog) => metrics.outboxBacklog.set(backlog))
+        .catch(() => undefined);
+    }, BACKLOG_SAMPLE_MS);
+    sampler.unref();
+    cleanup.push(async () => clearInterval(sampler));
+
+    let closing: Promise<void> | undefined;
+    return {
+      server,
+      relay,
+      sweeper,
+      store,
+      db,
+      metrics,
+      logger,
+      async listen(port, host = "0.0.0.0") {
+        await relay.start();
+        cleanup.push(() => relay.stop());
+        sweeper.start();
+        cleanup.push(() => sweeper.stop());
+        return server.listen(port, host);
+      },
+      close(graceMs = 10_000) {
+        closing ??= (async () => {
+          await server.shutdown(graceMs);
+          await undo();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
+
+/** identity's public keys over gRPC; concurrent asks share one call. */
+function identityKeys(
+  config: InventoryConfig,
+  logger: Logger,
+  cleanup: (() => Promise<unknown>)[],
+): () => Promise<JWK[]> {
+  const identity = createRpcClient(IdentityService, { address: config.IDENTITY_ADDRESS, logger });
+  cleanup.push(async () => identity.close());
+  let inflight: Promise<JWK[]> | undefined;
+  return () => {
+    inflight ??= identity
+      .getJwks({})
+      .then(({ keys }) => keys.map(({ kid, kty, crv, x, alg, use }) => ({ kid, kty, crv, x, alg, use })))
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+}

@@ -1,0 +1,63 @@
+import type { Db, EntityManager } from "@shopmesh/kit/db";
+import type { EventMeta } from "@shopmesh/kit/events";
+import type { DomainEvent } from "../domain/events.ts";
+import type { RecordEvents } from "../events.ts";
+import { createReservationRepository, type ReservationRepository } from "./reservations.ts";
+import { createStockRepository, type StockRepository } from "./stock.ts";
+import { createWarehouseRepository, type WarehouseRepository } from "./warehouses.ts";
+
+export { INVENTORY_ENTITIES } from "./entities.ts";
+export { INVENTORY_MIGRATIONS, MIGRATIONS } from "./migrations.ts";
+export { isDuplicateReservation } from "./reservations.ts";
+export type { LockOption } from "./sql.ts";
+export type {
+  AdjustmentCursor,
+  ListedStockLevel,
+  StockLevelCursor,
+  StockLevelFilter,
+} from "./stock.ts";
+export type { WarehouseCursor } from "./warehouses.ts";
+
+/** The repositories of inventory, bound to one EntityManager. */
+export interface Repositories {
+  warehouses: WarehouseRepository;
+  stock: StockRepository;
+  reservations: ReservationRepository;
+}
+
+/** The repositories inside a transaction, plus the outbox of that transaction. */
+export interface Transaction extends Repositories {
+  /** Adds events to the outbox: committed with the transaction's changes or not at all. */
+  record(events: readonly DomainEvent[], meta: EventMeta): void;
+}
+
+export interface InventoryStore {
+  /** Repositories for reads outside a transaction (a fresh EntityManager per call). */
+  read(): Repositories;
+  /**
+   * Runs `fn` in one transaction: row locks hold until it ends, and a throw rolls back every
+   * write and recorded event.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
+export interface InventoryStoreOptions {
+  db: Db;
+  recordEvents: RecordEvents;
+}
+
+export function createInventoryStore(options: InventoryStoreOptions): InventoryStore {
+  const { db, recordEvents } = options;
+  const repositories = (em: EntityManager): Repositories => ({
+    warehouses: createWarehouseRepository(em),
+    stock: createStockRepository(em),
+    reservations: createReservationRepository(em),
+  });
+  return {
+    read: () => repositories(db.em()),
+    transaction: (fn) =>
+      db.transaction((em) =>
+        fn({ ...repositories(em), record: (events, meta) => recordEvents(em, events, meta) }),
+      ),
+  };
+}

@@ -1,0 +1,409 @@
+import { ErrorInfoSchema } from "@shopmesh/contracts/google/rpc/error_details_pb";
+import {
+  ReservationCommittedSchema,
+  ReservationReleasedSchema,
+  StockReservedSchema,
+} from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
+import { ReservationState, type StockLevel } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { errorReason, fieldViolations } from "@shopmesh/kit/rpc";
+import { waitFor } from "@shopmesh/kit/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createReservationSweeper } from "../src/sweeper.ts";
+import { Code, failure, orderId, startInventory, type TestInventory } from "./support.ts";
+
+let t: TestInventory;
+
+beforeAll(async () => {
+  t = await startInventory();
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+async function levels(sku: string): Promise<StockLevel[]> {
+  return (await t.client.listStockLevels({ sku }, t.admin)).stockLevels;
+}
+
+function totals(list: StockLevel[]) {
+  return list.reduce(
+    (sum, level) => ({
+      onHand: sum.onHand + level.onHand,
+      reserved: sum.reserved + level.reserved,
+      available: sum.available + level.available,
+    }),
+    { onHand: 0n, reserved: 0n, available: 0n },
+  );
+}
+
+async function available(sku: string): Promise<bigint> {
+  const { items } = await t.client.getAvailability({ skus: [sku] });
+  return items[0]!.available;
+}
+
+describe("Reserve under concurrency", () => {
+  it("never oversells: of 100 concurrent 1-unit reservations for 10 units in two warehouses, exactly 10 succeed", async () => {
+    const north = await t.warehouse();
+    const south = await t.warehouse();
+    await t.receive("LAST-UNITS", north.id, 6);
+    await t.receive("LAST-UNITS", south.id, 4);
+
+    const orders = Array.from({ length: 100 }, () => orderId());
+    const outcomes = await Promise.allSettled(
+      orders.map((id) => t.order.reserve({ orderId: id, lines: [{ sku: "LAST-UNITS", quantity: 1n }] })),
+    );
+
+    const won = outcomes.filter((o) => o.status === "fulfilled");
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(won).toHaveLength(10);
+    expect(lost).toHaveLength(90);
+    for (const { reason } of lost) {
+      expect(reason.code).toBe(Code.FailedPrecondition);
+      expect(errorReason(reason)).toBe("OUT_OF_STOCK");
+    }
+
+    const after = totals(await levels("LAST-UNITS"));
+    expect(after).toEqual({ onHand: 10n, reserved: 10n, available: 0n });
+    expect(await available("LAST-UNITS")).toBe(0n);
+    expect(await t.events(StockReservedSchema)).toHaveLength(10);
+
+    // Every unit is held by exactly one reservation, in the warehouse that has it.
+    const held = new Map<string, bigint>();
+    for (const outcome of won) {
+      const reservation = (outcome as PromiseFulfilledResult<Awaited<ReturnType<typeof t.order.reserve>>>)
+        .value.reservation!;
+      expect(reservation.state).toBe(ReservationState.ACTIVE);
+      for (const allocation of reservation.lines[0]!.allocations) {
+        held.set(allocation.warehouseId, (held.get(allocation.warehouseId) ?? 0n) + allocation.quantity);
+      }
+    }
+    expect(Object.fromEntries(held)).toEqual({ [north.id]: 6n, [south.id]: 4n });
+
+    // Committing them takes the units out of the warehouses; nothing else moves.
+    const committed = orders.filter((_, i) => outcomes[i]!.status === "fulfilled");
+    await Promise.all(committed.map((id) => t.order.commitReservation({ orderId: id })));
+    expect(totals(await levels("LAST-UNITS"))).toEqual({ onHand: 0n, reserved: 0n, available: 0n });
+  });
+
+  it("answers concurrent retries of one order with one reservation and reserves once", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("RETRIED", warehouse.id, 5);
+    const id = orderId();
+    const request = { orderId: id, lines: [{ sku: "RETRIED", quantity: 2n }] };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => t.order.reserve(request)));
+    for (const answer of answers) expect(answer.reservation).toEqual(answers[0]!.reservation);
+    expect(totals(await levels("RETRIED"))).toMatchObject({ reserved: 2n, available: 3n });
+    expect(await t.events(StockReservedSchema, id)).toHaveLength(1);
+  });
+});
+
+describe("Reserve", () => {
+  it("is all-or-nothing: one short line fails the order and reserves nothing", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("PLENTY", warehouse.id, 50);
+    await t.receive("SCARCE", warehouse.id, 1);
+    const id = orderId();
+    const error = await failure(
+      t.order.reserve({
+        orderId: id,
+        lines: [
+          { sku: "PLENTY", quantity: 3n },
+          { sku: "SCARCE", quantity: 2n },
+          { sku: "NEVER-STOCKED", quantity: 1n },
+        ],
+      }),
+    );
+    expect(error.code).toBe(Code.FailedPrecondition);
+    expect(errorReason(error)).toBe("OUT_OF_STOCK");
+    const [info] = error.findDetails(ErrorInfoSchema);
+    expect(info?.metadata).toEqual({ skus: "SCARCE,NEVER-STOCKED" });
+    expect(error.rawMessage).toContain("SCARCE (requested 2, available 1)");
+
+    expect(totals(await levels("PLENTY")).reserved).toBe(0n);
+    expect(totals(await levels("SCARCE")).reserved).toBe(0n);
+    expect((await failure(t.order.getReservation({ orderId: id }))).code).toBe(Code.NotFound);
+    expect(await t.events(StockReservedSchema, id)).toEqual([]);
+  });
+
+  it("takes a whole order from the first warehouse that has all of it, else each line from the first that can fill it, else splits", async () => {
+    const first = await t.warehouse({ priority: 1 });
+    const second = await t.warehouse({ priority: 2 });
+    await t.receive("ALLOC-A", first.id, 5);
+    await t.receive("ALLOC-A", second.id, 5);
+    await t.receive("ALLOC-B", second.id, 5);
+
+    // Only the second warehouse has both: one parcel from there.
+    const whole = await t.order.reserve({
+      orderId: orderId(),
+      lines: [
+        { sku: "ALLOC-A", quantity: 2n },
+        { sku: "ALLOC-B", quantity: 1n },
+      ],
+    });
+    expect(whole.reservation!.lines.map((line) => line.allocations)).toEqual([
+      [expect.objectContaining({ warehouseId: second.id, quantity: 2n })],
+      [expect.objectContaining({ warehouseId: second.id, quantity: 1n })],
+    ]);
+
+    // 6 of ALLOC-A: neither has 6 (5 and 3 left), so split by priority.
+    const split = await t.order.reserve({ orderId: orderId(), lines: [{ sku: "ALLOC-A", quantity: 6n }] });
+    expect(split.reservation!.lines[0]!.allocations).toEqual([
+      expect.objectContaining({ warehouseId: first.id, quantity: 5n }),
+      expect.objectContaining({ warehouseId: second.id, quantity: 1n }),
+    ]);
+  });
+
+  it("does not reserve from inactive warehouses", async () => {
+    const closed = await t.warehouse({ active: false });
+    await t.receive("CLOSED-ONLY", closed.id, 10);
+    expect(await available("CLOSED-ONLY")).toBe(0n);
+    const error = await failure(
+      t.order.reserve({ orderId: orderId(), lines: [{ sku: "CLOSED-ONLY", quantity: 1n }] }),
+    );
+    expect(errorReason(error)).toBe("OUT_OF_STOCK");
+  });
+
+  it("answers a retry with the same reservation, refuses other lines for the same order, and records one StockReserved", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("IDEM", warehouse.id, 10);
+    const id = orderId();
+    const request = { orderId: id, lines: [{ sku: "IDEM", quantity: 4n }], ttlSeconds: 600 };
+    const first = await t.order.reserve(request);
+    const again = await t.order.reserve(request);
+    expect(again.reservation).toEqual(first.reservation);
+    expect(totals(await levels("IDEM")).reserved).toBe(4n);
+    expect(await t.events(StockReservedSchema, id)).toHaveLength(1);
+
+    const other = await failure(t.order.reserve({ orderId: id, lines: [{ sku: "IDEM", quantity: 5n }] }));
+    expect(other.code).toBe(Code.AlreadyExists);
+    expect(totals(await levels("IDEM")).reserved).toBe(4n);
+  });
+
+  it("holds stock for 900 seconds by default", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("TTL-DEFAULT", warehouse.id, 1);
+    const before = Date.now();
+    const { reservation } = await t.order.reserve({
+      orderId: orderId(),
+      lines: [{ sku: "TTL-DEFAULT", quantity: 1n }],
+    });
+    const expireMs = Number(reservation!.expireTime!.seconds) * 1000;
+    expect(expireMs).toBeGreaterThanOrEqual(before + 899_000);
+    expect(expireMs).toBeLessThanOrEqual(Date.now() + 901_000);
+  });
+
+  it("names every bad field", async () => {
+    const error = await failure(
+      t.order.reserve({
+        orderId: "order-1",
+        lines: [
+          { sku: "A", quantity: 0n },
+          { sku: "has space", quantity: 1n },
+          { sku: "A", quantity: 1n },
+        ],
+        ttlSeconds: 100_000,
+      }),
+    );
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(fieldViolations(error).map((v) => v.field)).toEqual(["orderId"]);
+    const lines = await failure(
+      t.order.reserve({
+        orderId: orderId(),
+        lines: [
+          { sku: "A", quantity: 0n },
+          { sku: "has space", quantity: 1n },
+          { sku: "A", quantity: 1n },
+        ],
+        ttlSeconds: 100_000,
+      }),
+    );
+    expect(fieldViolations(lines).map((v) => v.field)).toEqual([
+      "lines[0].quantity",
+      "lines[1].sku",
+      "lines[2].sku",
+      "ttlSeconds",
+    ]);
+    expect(fieldViolations(await failure(t.order.reserve({ orderId: orderId(), lines: [] })))).toEqual([
+      { field: "lines", description: "must not be empty" },
+    ]);
+  });
+});
+
+describe("CommitReservation", () => {
+  it("takes the units from on hand and reserved, once, and records ReservationCommitted once", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("COMMIT", warehouse.id, 10);
+    const id = orderId();
+    await t.order.reserve({ orderId: id, lines: [{ sku: "COMMIT", quantity: 3n }] });
+    expect(totals(await levels("COMMIT"))).toEqual({ onHand: 10n, reserved: 3n, available: 7n });
+
+    const first = await t.order.commitReservation({ orderId: id });
+    expect(first.reservation!.state).toBe(ReservationState.COMMITTED);
+    const again = await t.order.commitReservation({ orderId: id });
+    expect(again.reservation).toEqual(first.reservation);
+    expect(totals(await levels("COMMIT"))).toEqual({ onHand: 7n, reserved: 0n, available: 7n });
+    expect(await t.events(ReservationCommittedSchema, id)).toHaveLength(1);
+
+    // A retried Reserve of a committed order still answers it, without reserving again.
+    const retried = await t.order.reserve({ orderId: id, lines: [{ sku: "COMMIT", quantity: 3n }] });
+    expect(retried.reservation!.state).toBe(ReservationState.COMMITTED);
+    expect(totals(await levels("COMMIT"))).toEqual({ onHand: 7n, reserved: 0n, available: 7n });
+
+    const release = await failure(t.order.releaseReservation({ orderId: id, reason: "order_cancelled" }));
+    expect(release.code).toBe(Code.FailedPrecondition);
+    expect(errorReason(release)).toBe("INVALID_STATE");
+  });
+
+  it("answers NOT_FOUND for an order without a reservation", async () => {
+    expect((await failure(t.order.commitReservation({ orderId: orderId() }))).code).toBe(Code.NotFound);
+    expect((await failure(t.order.releaseReservation({ orderId: orderId() }))).code).toBe(Code.NotFound);
+  });
+});
+
+describe("ReleaseReservation", () => {
+  it("gives the units back once, keeps the first reason, and refuses a later commit", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("RELEASE", warehouse.id, 5);
+    const id = orderId();
+    await t.order.reserve({ orderId: id, lines: [{ sku: "RELEASE", quantity: 5n }] });
+    expect(await available("RELEASE")).toBe(0n);
+
+    const first = await t.order.releaseReservation({ orderId: id, reason: "payment_declined" });
+    expect(first.reservation).toMatchObject({
+      state: ReservationState.RELEASED,
+      releaseReason: "payment_declined",
+    });
+    const again = await t.order.releaseReservation({ orderId: id, reason: "retry" });
+    expect(again.reservation).toEqual(first.reservation);
+    expect(totals(await levels("RELEASE"))).toEqual({ onHand: 5n, reserved: 0n, available: 5n });
+    const events = await t.events(ReservationReleasedSchema, id);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ orderId: id, reason: "payment_declined" });
+
+    const commit = await failure(t.order.commitReservation({ orderId: id }));
+    expect(commit.code).toBe(Code.FailedPrecondition);
+    expect(errorReason(commit)).toBe("INVALID_STATE");
+    const reserve = await failure(
+      t.order.reserve({ orderId: id, lines: [{ sku: "RELEASE", quantity: 5n }] }),
+    );
+    expect(errorReason(reserve)).toBe("INVALID_STATE");
+    expect(await available("RELEASE")).toBe(5n);
+  });
+});
+
+describe("expiry", () => {
+  it("releases reservations whose time is up in the background, giving the units back", async () => {
+    const sweeping = await startInventory({ sweepMs: 100 });
+    try {
+      const warehouse = await sweeping.warehouse();
+      await sweeping.receive("EXPIRES", warehouse.id, 3);
+      const id = orderId();
+      await sweeping.order.reserve({ orderId: id, lines: [{ sku: "EXPIRES", quantity: 2n }], ttlSeconds: 1 });
+      const kept = orderId();
+      await sweeping.order.reserve({
+        orderId: kept,
+        lines: [{ sku: "EXPIRES", quantity: 1n }],
+        ttlSeconds: 600,
+      });
+      expect((await sweeping.client.getAvailability({ skus: ["EXPIRES"] })).items[0]!.available).toBe(0n);
+
+      const expired = await waitForState(sweeping, id, ReservationState.EXPIRED);
+      expect(expired.releaseReason).toBe("expired");
+      expect((await sweeping.client.getAvailability({ skus: ["EXPIRES"] })).items[0]!.available).toBe(2n);
+      const events = await sweeping.events(ReservationReleasedSchema, id);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.reason).toBe("expired");
+      expect((await sweeping.order.getReservation({ orderId: kept })).reservation!.state).toBe(
+        ReservationState.ACTIVE,
+      );
+
+      const commit = await failure(sweeping.order.commitReservation({ orderId: id }));
+      expect(errorReason(commit)).toBe("INVALID_STATE");
+      // Releasing an expired reservation (a saga compensating late) is a no-op.
+      const release = await sweeping.order.releaseReservation({ orderId: id, reason: "payment_declined" });
+      expect(release.reservation!.state).toBe(ReservationState.EXPIRED);
+    } finally {
+      await sweeping.stop();
+    }
+  });
+
+  it("refuses to commit a reservation past its expiry time before the sweeper got to it", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("LATE", warehouse.id, 1);
+    const id = orderId();
+    await t.order.reserve({ orderId: id, lines: [{ sku: "LATE", quantity: 1n }], ttlSeconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const error = await failure(t.order.commitReservation({ orderId: id }));
+    expect(errorReason(error)).toBe("INVALID_STATE");
+    expect(error.rawMessage).toContain("expired");
+  });
+
+  it("expires each reservation exactly once when several sweepers run at once", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("SWEPT", warehouse.id, 30);
+    const ids = Array.from({ length: 30 }, () => orderId());
+    for (const id of ids) {
+      await t.order.reserve({ orderId: id, lines: [{ sku: "SWEPT", quantity: 1n }], ttlSeconds: 1 });
+    }
+    const later = new Date(Date.now() + 2_000);
+    // Three replicas' sweeps at the same moment, in batches of 4 so they contend for rows.
+    const sweepers = [1, 2, 3].map(() =>
+      createReservationSweeper({
+        store: t.inventory.store,
+        logger: t.inventory.logger,
+        intervalMs: 60_000,
+        batchSize: 4,
+      }),
+    );
+    const releasedBefore = (await t.events(ReservationReleasedSchema)).length;
+    const counts = await Promise.all(sweepers.map((sweeper) => sweeper.sweep(later)));
+    const swept = counts.reduce((a, b) => a + b, 0);
+    // 30 here, plus any reservation of an earlier test whose time is up by `later`.
+    expect(swept).toBeGreaterThanOrEqual(30);
+    expect((await t.events(ReservationReleasedSchema)).length - releasedBefore).toBe(swept);
+    expect(await sweepers[0]!.sweep(later)).toBe(0);
+    expect(totals(await levels("SWEPT"))).toEqual({ onHand: 30n, reserved: 0n, available: 30n });
+    for (const id of ids) expect(await t.events(ReservationReleasedSchema, id)).toHaveLength(1);
+  });
+});
+
+describe("GetReservation", () => {
+  it("shows staff with orders.read and services a reservation, and no one else", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("VISIBLE", warehouse.id, 1);
+    const id = orderId();
+    await t.order.reserve({ orderId: id, lines: [{ sku: "VISIBLE", quantity: 1n }] });
+    const { reservation } = await t.client.getReservation({ orderId: id }, t.support);
+    expect(reservation).toMatchObject({ orderId: id, state: ReservationState.ACTIVE });
+    expect(reservation!.lines[0]).toMatchObject({ sku: "VISIBLE", quantity: 1n });
+    expect((await failure(t.client.getReservation({ orderId: id }, t.customer))).code).toBe(
+      Code.PermissionDenied,
+    );
+  });
+
+  it("lets only services reserve, commit and release", async () => {
+    const id = orderId();
+    const lines = [{ sku: "ANY", quantity: 1n }];
+    expect((await failure(t.client.reserve({ orderId: id, lines }))).code).toBe(Code.Unauthenticated);
+    expect((await failure(t.client.reserve({ orderId: id, lines }, t.admin))).code).toBe(
+      Code.PermissionDenied,
+    );
+    expect((await failure(t.client.commitReservation({ orderId: id }, t.admin))).code).toBe(
+      Code.PermissionDenied,
+    );
+    expect((await failure(t.client.releaseReservation({ orderId: id }, t.customer))).code).toBe(
+      Code.PermissionDenied,
+    );
+  });
+});
+
+/** Polls GetReservation until the reservation reaches `state`. */
+function waitForState(target: TestInventory, id: string, state: ReservationState) {
+  return waitFor(
+    async () => {
+      const { reservation } = await target.order.getReservation({ orderId: id });
+      return reservation?.state === state && reservation;
+    },
+    { timeoutMs: 8_000, intervalMs: 50, message: `reservation ${id} ${ReservationState[state]}` },
+  );
+}
