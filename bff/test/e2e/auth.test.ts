@@ -274,7 +274,7 @@ describe("email verification and password reset", () => {
 
 describe("rate limits", () => {
   it("answers 429 with Retry-After once the auth limit is spent", async () => {
-    const limited = await startPlatform({ RATE_LIMIT_AUTH_LIMIT: "3" });
+    const limited = await startPlatform({ env: { RATE_LIMIT_AUTH_LIMIT: "3" } });
     try {
       const statuses: number[] = [];
       let last: Response | undefined;

@@ -4,11 +4,21 @@ import { createTestDatabase, deleteStreams, testPrefix } from "@shopmesh/kit/tes
 import { createBff } from "../../src/compose.ts";
 import { loadBffConfig } from "../../src/config.ts";
 import { startTestIdentity } from "./identity.ts";
+import { type RunningShop, startTestShop } from "./shop.ts";
 
 export const ADMIN_EMAIL = "admin@e2e.test";
 export const ADMIN_PASSWORD = "e2e-admin-password-1";
 
+export interface PlatformOptions {
+  /** Variables for the BFF over the test defaults. */
+  env?: Record<string, string>;
+  /** Also run catalog, inventory and cart (for routes that need them). */
+  shop?: boolean;
+}
+
 export interface Platform {
+  /** Catalog, inventory and cart when started with `shop: true`. */
+  shop?: RunningShop;
   /** Sends a request to the BFF (in process, through the whole middleware stack). */
   request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
   /** The events identity recorded in its outbox, of one type, oldest first. */
@@ -20,7 +30,8 @@ export interface Platform {
  * A real identity service (own database, own event prefix, in process on a free port) behind a
  * real BFF (own Redis key prefix) — the platform as clients see it, isolated for one test file.
  */
-export async function startPlatform(env: Record<string, string> = {}): Promise<Platform> {
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const env = options.env ?? {};
   const database = await createTestDatabase();
   const prefix = testPrefix();
   const identity = await startTestIdentity({
@@ -29,8 +40,12 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     SHOPMESH_ADMIN_EMAIL: ADMIN_EMAIL,
     SHOPMESH_ADMIN_PASSWORD: ADMIN_PASSWORD,
   });
+  const shop = options.shop
+    ? await startTestShop({ databaseUrl: database.url, prefix, identityAddress: identity.address })
+    : undefined;
   const config = loadBffConfig({
     IDENTITY_ADDRESS: identity.address,
+    ...(shop ? { CART_ADDRESS: shop.cartAddress } : {}),
     RATE_LIMIT_PREFIX: `${prefix}:rl:`,
     PORT: "0",
     // Tests sign in far more often than a person; the rate-limit test sets its own limit.
@@ -42,6 +57,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
   await bff.ready();
 
   return {
+    ...(shop ? { shop } : {}),
     async request(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.json !== undefined) headers.set("content-type", "application/json");
@@ -58,6 +74,7 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<P
     },
     async stop() {
       await bff.close();
+      await shop?.close();
       await identity.close();
       const keys = await bff.deps.redis.keys(`${prefix}:*`).catch(() => []);
       if (keys.length > 0) await bff.deps.redis.del(...keys).catch(() => {});
