@@ -1,7 +1,9 @@
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
+import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { createTokenVerifier } from "@shopmesh/kit/auth";
 import type { Logger } from "@shopmesh/kit/log";
 import { createMetrics } from "@shopmesh/kit/metrics";
@@ -36,6 +38,8 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
   const identity = createRpcClient(IdentityService, { address: config.IDENTITY_ADDRESS, logger, metrics });
   const identityHealth = createHealthClient(config.IDENTITY_ADDRESS);
   const cart = createRpcClient(CartService, { address: config.CART_ADDRESS, logger, metrics });
+  const catalog = createRpcClient(CatalogService, { address: config.CATALOG_ADDRESS, logger, metrics });
+  const inventory = createRpcClient(InventoryService, { address: config.INVENTORY_ADDRESS, logger, metrics });
 
   // Concurrent asks share one call to identity; the route's Cache-Control lets clients cache.
   let inflight: Promise<JWK[]> | undefined;
@@ -54,6 +58,8 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
     logger,
     identity,
     cart,
+    catalog,
+    inventory,
     redis,
     verifier: createTokenVerifier({ keys: jwks }),
     jwks,
@@ -100,6 +106,8 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
       }
       identity.close();
       cart.close();
+      catalog.close();
+      inventory.close();
       identityHealth.close();
       redis.disconnect();
     },

@@ -66,6 +66,16 @@ export const bffConfigShape = {
     .string()
     .regex(/^[^\s:]+:\d+$/, "must be host:port")
     .default("127.0.0.1:50054"),
+  /** The catalog service's gRPC address. */
+  CATALOG_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, "must be host:port")
+    .default("127.0.0.1:50052"),
+  /** The inventory service's gRPC address. */
+  INVENTORY_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, "must be host:port")
+    .default("127.0.0.1:50053"),
   RATE_LIMIT_PREFIX: z.string().default("shopmesh:bff:rl:"),
   /** Secure attribute of cookies. Browsers treat http://localhost as secure, so local dev keeps it. */
   COOKIE_SECURE: bool(true),

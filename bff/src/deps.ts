@@ -1,5 +1,7 @@
 import type { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
+import type { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import type { TokenVerifier } from "@shopmesh/kit/auth";
 import type { Logger } from "@shopmesh/kit/log";
 import type { Registry } from "@shopmesh/kit/metrics";
@@ -20,6 +22,10 @@ export interface BffDeps {
   identity: RpcClient<typeof IdentityService>;
   /** The cart service. */
   cart: RpcClient<typeof CartService>;
+  /** The catalog service (products, categories, search). */
+  catalog: RpcClient<typeof CatalogService>;
+  /** The inventory service (warehouses, stock). */
+  inventory: RpcClient<typeof InventoryService>;
   /** Rate-limit counters (and later caches). */
   redis: Redis;
   /** Verifies access tokens (the kit's createTokenVerifier over identity's JWKS). */

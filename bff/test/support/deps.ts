@@ -1,5 +1,7 @@
 import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
+import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { Registry } from "@shopmesh/kit/metrics";
 import { createRpcClient } from "@shopmesh/kit/rpc";
 import { loadBffConfig } from "../../src/config.ts";
@@ -35,6 +37,8 @@ export async function createTestBff(
     // Nothing listens there: tests of routes that call identity pass a real client in overrides.
     identity: createRpcClient(IdentityService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
     cart: createRpcClient(CartService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
+    catalog: createRpcClient(CatalogService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
+    inventory: createRpcClient(InventoryService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
     readiness: {},
     registry: new Registry(),
     ...overrides,

@@ -45,7 +45,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     : undefined;
   const config = loadBffConfig({
     IDENTITY_ADDRESS: identity.address,
-    ...(shop ? { CART_ADDRESS: shop.cartAddress } : {}),
+    ...(shop
+      ? {
+          CART_ADDRESS: shop.cartAddress,
+          CATALOG_ADDRESS: shop.catalogAddress,
+          INVENTORY_ADDRESS: shop.inventoryAddress,
+        }
+      : {}),
     RATE_LIMIT_PREFIX: `${prefix}:rl:`,
     PORT: "0",
     // Tests sign in far more often than a person; the rate-limit test sets its own limit.

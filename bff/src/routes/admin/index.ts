@@ -1,4 +1,6 @@
+import { adminCatalogRoutes } from "../catalog/admin-routes.ts";
 import { adminUserRoutes } from "../identity/admin-routes.ts";
+import { adminInventoryRoutes } from "../inventory/admin-routes.ts";
 import type { RouteRegistrar } from "../types.ts";
 
 /**
@@ -6,4 +8,8 @@ import type { RouteRegistrar } from "../types.ts";
  * Each area lives in its own file beside this one, e.g. `./auth.ts` exporting a RouteRegistrar,
  * and is listed here.
  */
-export const adminRoutes: readonly RouteRegistrar[] = [adminUserRoutes];
+export const adminRoutes: readonly RouteRegistrar[] = [
+  adminUserRoutes,
+  adminCatalogRoutes,
+  adminInventoryRoutes,
+];

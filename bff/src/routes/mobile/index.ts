@@ -1,4 +1,6 @@
 import { cartRoutes } from "../cart/routes.ts";
+import { mobileHomeRoutes } from "../catalog/home-routes.ts";
+import { catalogRoutes } from "../catalog/storefront-routes.ts";
 import { accountRoutes } from "../identity/account-routes.ts";
 import { authRoutes } from "../identity/auth-routes.ts";
 import type { RouteRegistrar } from "../types.ts";
@@ -12,4 +14,6 @@ export const mobileRoutes: readonly RouteRegistrar[] = [
   authRoutes("body"),
   accountRoutes,
   cartRoutes("header"),
+  catalogRoutes("compact"),
+  mobileHomeRoutes,
 ];

@@ -1,4 +1,5 @@
 import { cartRoutes } from "../cart/routes.ts";
+import { catalogRoutes } from "../catalog/storefront-routes.ts";
 import { accountRoutes } from "../identity/account-routes.ts";
 import { authRoutes } from "../identity/auth-routes.ts";
 import type { RouteRegistrar } from "../types.ts";
@@ -12,4 +13,5 @@ export const webRoutes: readonly RouteRegistrar[] = [
   authRoutes("cookie"),
   accountRoutes,
   cartRoutes("cookie"),
+  catalogRoutes("full"),
 ];
