@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "@shopmesh/kit/config";
+import { seedOnStart } from "./seed/on-start.ts";
 import { formatBanner } from "./start/banner.ts";
 import { loadLaunchConfig } from "./start/config.ts";
 import { ensureInfrastructure, type Infrastructure, InfrastructureError } from "./start/infra.ts";
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
     onLine: (name, line) => console.log(format(name, line)),
   });
   await running.ready;
+  if (stopping) return;
+  await seedOnStart({ plans, admin: config.admin, log: say });
   if (stopping) return;
   console.log(formatBanner(plans, config, summary));
 

@@ -1,0 +1,150 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { createRequire } from "node:module";
+import { createRedis } from "@shopmesh/kit/redis";
+import { type DemoCatalog, generateDemoCatalog } from "../../seed/generate.ts";
+import { seedDemoCatalog } from "../../seed/seed.ts";
+import { freePort } from "../../start/free-port.ts";
+import { type BenchPlatform, startBenchPlatform } from "../platform.ts";
+import type { BenchContext } from "../types.ts";
+
+/** The bench platform with the demo catalog in it. */
+export interface SeededShop {
+  platform: BenchPlatform;
+  demo: DemoCatalog;
+  catalogAddress: string;
+  seedMs: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts identity, catalog, inventory, cart and the BFF on a database of their own and seeds
+ * `products` demo products through the real services. The catalog, inventory and cart ports and
+ * the catalog's and cart's Redis prefixes are not made private by startBenchPlatform, so they are
+ * set here (the children inherit this process's environment): a benchmark must neither collide
+ * with nor read the cache of a platform running on this machine.
+ */
+export async function startSeededShop(
+  context: BenchContext,
+  products: number,
+  options: { stock?: boolean } = {},
+): Promise<SeededShop> {
+  const suffix = randomBytes(4).toString("hex");
+  const isolated: Record<string, string> = {
+    CATALOG_PORT: String(await freePort()),
+    INVENTORY_PORT: String(await freePort()),
+    CART_PORT: String(await freePort()),
+    CACHE_PREFIX: `shopmesh:bench:${suffix}:catalog:`,
+    CART_PREFIX: `shopmesh:bench:${suffix}:cart:`,
+  };
+  const saved = Object.fromEntries(Object.keys(isolated).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, isolated);
+  let platform: BenchPlatform;
+  try {
+    platform = await startBenchPlatform({
+      root: context.root,
+      require: ["identity", "catalog", "inventory", "cart", "bff"],
+      log: context.log,
+    });
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  const close = async () => {
+    await platform.close();
+    await deleteKeys(`shopmesh:bench:${suffix}:`).catch((error: Error) =>
+      context.log(`could not delete the bench's Redis keys: ${error.message}`),
+    );
+  };
+  try {
+    const envOf = (name: string) => platform.plans.find((plan) => plan.name === name)?.env ?? {};
+    const addressOf = (name: string) => {
+      const health = platform.plans.find((plan) => plan.name === name)?.health;
+      if (health?.kind !== "grpc") throw new Error(`${name} is not running`);
+      return health.address;
+    };
+    const identityEnv = envOf("identity");
+    const demo = generateDemoCatalog({ products });
+    context.log(`seeding ${products} demo products...`);
+    const result = await seedDemoCatalog({
+      identityAddress: addressOf("identity"),
+      catalogAddress: addressOf("catalog"),
+      inventoryAddress: addressOf("inventory"),
+      admin: {
+        email: identityEnv.SHOPMESH_ADMIN_EMAIL ?? "",
+        password: identityEnv.SHOPMESH_ADMIN_PASSWORD ?? "",
+      },
+      catalog: demo,
+      concurrency: 8,
+      stock: options.stock ?? true,
+      log: context.log,
+    });
+    if (!result.seeded) throw new Error("the bench database was not empty; nothing seeded");
+    context.log(
+      `seeded ${result.products} products, ${result.stockAdjustments} stock levels in ${(result.durationMs / 1000).toFixed(1)} s`,
+    );
+    return { platform, demo, catalogAddress: addressOf("catalog"), seedMs: result.durationMs, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = createRedis({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
+  if (redis.status !== "ready") await once(redis, "ready");
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** True when the BFF answers `path` with 200 (its catalog routes may not exist yet). */
+export async function bffServes(baseUrl: string, path: string): Promise<boolean> {
+  const response = await fetch(`${baseUrl}${path}`);
+  await response.arrayBuffer();
+  return response.status === 200;
+}
+
+interface AutocannonRun {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonRun>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+/**
+ * Like measureHttp, but every request takes the next path of `nextPath()` (shared by all
+ * connections), so a run spreads over many URLs instead of hammering one.
+ */
+export async function measureHttpPaths(load: {
+  baseUrl: string;
+  nextPath: () => string;
+  connections: number;
+  durationS: number;
+}): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number }> {
+  const options = {
+    url: load.baseUrl,
+    connections: load.connections,
+    requests: [{ method: "GET", setupRequest: (request: object) => ({ ...request, path: load.nextPath() }) }],
+  };
+  await autocannon({ ...options, duration: 1 });
+  const result = await autocannon({ ...options, duration: load.durationS });
+  return {
+    requestsPerSec: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
