@@ -7,12 +7,14 @@ import { freePort } from "../start/free-port.ts";
 import { dropDatabase } from "../start/pg.ts";
 import { type LaunchPlan, planLaunch } from "../start/plan.ts";
 import { launchProcesses, type RunningProcesses } from "../start/platform.ts";
-import { REGISTRY } from "../start/registry.ts";
+import { GRPC_PORTS, REGISTRY, type ServiceName, serviceEnvName } from "../start/registry.ts";
 
 /** The real services and BFF, started for a benchmark on their own database, ports and prefixes. */
 export interface BenchPlatform {
   /** The BFF's base URL, e.g. http://127.0.0.1:41234 */
   baseUrl: string;
+  /** Prefix of every Redis key the platform's services write (rate limits, caches, carts). */
+  redisPrefix: string;
   plans: LaunchPlan[];
   /** Stops the processes and removes the database, streams and keys it used. */
   close(): Promise<void>;
@@ -32,11 +34,17 @@ export async function startBenchPlatform(options: {
   const base = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/shopmesh");
   base.pathname = `/shopmesh_bench_${suffix}`;
   const databaseUrl = base.toString();
+  // Every gRPC port free and every Redis prefix private: a benchmark neither collides with nor
+  // reads the cache of a platform running on this machine.
+  const servicePorts: Record<string, string> = {};
+  for (const name of Object.keys(GRPC_PORTS) as ServiceName[]) {
+    servicePorts[serviceEnvName(name, "PORT")] = String(await freePort());
+  }
   const config = loadLaunchConfig({
     ...process.env,
+    ...servicePorts,
     DATABASE_URL: databaseUrl,
     PORT: String(await freePort()),
-    IDENTITY_PORT: String(await freePort()),
     METRICS_PORT_BASE: String(await freePort()),
   });
   const plans = planLaunch(REGISTRY, config, { root: options.root, exists: existsSync });
@@ -50,6 +58,8 @@ export async function startBenchPlatform(options: {
       RATE_LIMIT_LIMIT: "1000000000",
       RATE_LIMIT_AUTH_LIMIT: "1000000",
       RATE_LIMIT_PREFIX: `shopmesh:bench:${suffix}:rl:`,
+      CACHE_PREFIX: `shopmesh:bench:${suffix}:catalog:`,
+      CART_PREFIX: `shopmesh:bench:${suffix}:cart:`,
     });
   }
 
@@ -72,7 +82,12 @@ export async function startBenchPlatform(options: {
     throw error;
   }
   const bff = plans.find((plan) => plan.kind === "http");
-  return { baseUrl: `http://127.0.0.1:${bff?.port ?? config.httpPort}`, plans, close };
+  return {
+    baseUrl: `http://127.0.0.1:${bff?.port ?? config.httpPort}`,
+    redisPrefix: `shopmesh:bench:${suffix}:`,
+    plans,
+    close,
+  };
 }
 
 /** Removes the JetStream streams a benchmark's services created under their prefix. */

@@ -1,10 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import { createRedis } from "@shopmesh/kit/redis";
 import { type DemoCatalog, generateDemoCatalog } from "../../seed/generate.ts";
 import { seedDemoCatalog } from "../../seed/seed.ts";
-import { freePort } from "../../start/free-port.ts";
 import { type BenchPlatform, startBenchPlatform } from "../platform.ts";
 import type { BenchContext } from "../types.ts";
 
@@ -18,43 +16,22 @@ export interface SeededShop {
 }
 
 /**
- * Starts identity, catalog, inventory, cart and the BFF on a database of their own and seeds
- * `products` demo products through the real services. The catalog, inventory and cart ports and
- * the catalog's and cart's Redis prefixes are not made private by startBenchPlatform, so they are
- * set here (the children inherit this process's environment): a benchmark must neither collide
- * with nor read the cache of a platform running on this machine.
+ * Starts identity, catalog, inventory, cart and the BFF on a database, ports and Redis prefixes of
+ * their own (startBenchPlatform) and seeds `products` demo products through the real services.
  */
 export async function startSeededShop(
   context: BenchContext,
   products: number,
   options: { stock?: boolean } = {},
 ): Promise<SeededShop> {
-  const suffix = randomBytes(4).toString("hex");
-  const isolated: Record<string, string> = {
-    CATALOG_PORT: String(await freePort()),
-    INVENTORY_PORT: String(await freePort()),
-    CART_PORT: String(await freePort()),
-    CACHE_PREFIX: `shopmesh:bench:${suffix}:catalog:`,
-    CART_PREFIX: `shopmesh:bench:${suffix}:cart:`,
-  };
-  const saved = Object.fromEntries(Object.keys(isolated).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, isolated);
-  let platform: BenchPlatform;
-  try {
-    platform = await startBenchPlatform({
-      root: context.root,
-      require: ["identity", "catalog", "inventory", "cart", "bff"],
-      log: context.log,
-    });
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
+  const platform: BenchPlatform = await startBenchPlatform({
+    root: context.root,
+    require: ["identity", "catalog", "inventory", "cart", "bff"],
+    log: context.log,
+  });
   const close = async () => {
     await platform.close();
-    await deleteKeys(`shopmesh:bench:${suffix}:`).catch((error: Error) =>
+    await deleteKeys(platform.redisPrefix).catch((error: Error) =>
       context.log(`could not delete the bench's Redis keys: ${error.message}`),
     );
   };
