@@ -64,7 +64,8 @@ export function createApp(deps: BffDeps, options: AppOptions = {}): OpenAPIHono 
     compress(),
     clientIp({ trustProxy: config.TRUST_PROXY }),
     methodNotAllowed({ app, onMethodNotAllowed: methodNotAllowedResponse }),
-    bodyLimit({ maxBytes: config.BODY_LIMIT_BYTES }),
+    // The NDJSON import streams its body under a limit of its own.
+    bodyLimit({ maxBytes: config.BODY_LIMIT_BYTES, exempt: ["/admin/v1/products/import"] }),
   );
 
   const browserCors = cors({ origins: config.CORS_ORIGINS, credentials: true });

@@ -51,6 +51,20 @@ function call(
   });
 }
 
+type ClientStreaming = (
+  callback: (error: grpc.ServiceError | null, response: Record<string, unknown>) => void,
+) => grpc.ClientWritableStream<object>;
+
+/** Calls EchoCollect through a stock client's writable stream. */
+function collect(client: grpc.Client, requests: object[]) {
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
+    const fn = (client as unknown as Record<string, ClientStreaming>).echoCollect!.bind(client);
+    const call = fn((error, response) => (error ? reject(error) : resolve(response)));
+    for (const request of requests) call.write(request);
+    call.end();
+  });
+}
+
 let lastSignal: AbortSignal | undefined;
 /** Not an assignment in the test itself, so TypeScript does not narrow `lastSignal` to undefined. */
 function forgetSignal(): void {
@@ -84,6 +98,14 @@ const handlers: ServiceHandlers<typeof EchoService> = {
   async *echoStream(request) {
     for (let index = 0; index < request.count; index++) yield { message: request.message, index };
   },
+  async echoCollect(requests) {
+    const messages: string[] = [];
+    for await (const request of requests) {
+      if (request.failCode) throw new ConnectError(`failed at ${request.message}`, request.failCode);
+      messages.push(request.message);
+    }
+    return { count: messages.length, messages: messages.join(",") };
+  },
 };
 
 let server: RpcServer;
@@ -92,7 +114,12 @@ let health: grpc.Client;
 
 beforeAll(async () => {
   server = createRpcServer({ service: "echo", logger: createLogger({ service: "test", level: "silent" }) });
-  server.add(EchoService, handlers, { echo: "public", echoOnce: "public", echoStream: "public" });
+  server.add(EchoService, handlers, {
+    echo: "public",
+    echoOnce: "public",
+    echoStream: "public",
+    echoCollect: "public",
+  });
   const address = `127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
   const Echo = loadService("shopmesh/testing/v1/echo.proto", ["shopmesh", "testing", "v1", "EchoService"]);
   const Health = loadService("grpc/health/v1/health.proto", ["grpc", "health", "v1", "Health"]);
@@ -154,6 +181,24 @@ describe("createRpcServer with a stock grpc-js client", () => {
     const received: number[] = [];
     for await (const message of stream) received.push(message.index);
     expect(received).toEqual([0, 1, 2]);
+  });
+
+  it("serves a client-streaming call written by a stock client", async () => {
+    const answer = await collect(
+      echo,
+      ["a", "b", "c"].map((message) => ({ message })),
+    );
+    expect(answer).toMatchObject({ count: 3, messages: "a,b,c" });
+  });
+
+  it("sends a client-streaming handler's mid-stream error to a stock client", async () => {
+    const error = await collect(echo, [
+      { message: "a" },
+      { message: "b", failCode: Code.FailedPrecondition },
+      { message: "c" },
+    ]).catch((caught: grpc.ServiceError) => caught);
+    expect((error as grpc.ServiceError).code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect((error as grpc.ServiceError).details).toBe("failed at b");
   });
 
   it("serves the stock grpc.health.v1 Check", async () => {

@@ -25,8 +25,11 @@ const handlers: ServiceHandlers<typeof EchoService> = {
     return { message: request.message };
   },
   async *echoStream() {},
+  async echoCollect() {
+    return {};
+  },
 };
-const RULES = { echo: "public", echoOnce: "public", echoStream: "public" } as const;
+const RULES = { echo: "public", echoOnce: "public", echoStream: "public", echoCollect: "public" } as const;
 
 interface Pki {
   ca: Buffer;

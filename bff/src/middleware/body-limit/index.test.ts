@@ -24,6 +24,18 @@ function chunked(text: string): ReadableStream<Uint8Array> {
 }
 
 describe("body-limit", () => {
+  it("leaves exempt paths (streamed imports with their own limit) alone", async () => {
+    const app = new Hono();
+    app.onError(createErrorHandler({ logger: captureLogs().logger }));
+    app.use(bodyLimit({ maxBytes: 10, exempt: ["/import"] }));
+    app.post("/import", async (c) => c.json({ received: (await c.req.text()).length }));
+    app.post("/upload", async (c) => c.json({ received: (await c.req.text()).length }));
+    expect(await json(await app.request("/import", { method: "POST", body: "x".repeat(100) }))).toEqual({
+      received: 100,
+    });
+    expect((await app.request("/upload", { method: "POST", body: "x".repeat(100) })).status).toBe(413);
+  });
+
   it("lets a body within the limit through intact", async () => {
     const res = await createTestApp(100).request("/upload", { method: "POST", body: "x".repeat(100) });
     expect(res.status).toBe(200);

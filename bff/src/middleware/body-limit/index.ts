@@ -5,6 +5,8 @@ import { ProblemError } from "../../errors/index.ts";
 export interface BodyLimitOptions {
   /** Largest request body accepted, in bytes. */
   maxBytes: number;
+  /** Paths that stream their body and enforce a limit of their own (bulk imports). */
+  exempt?: readonly string[];
 }
 
 /**
@@ -22,10 +24,11 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
       });
     },
   });
+  const exempt = new Set(options.exempt ?? []);
   return async function bodyLimit(c, next) {
     // Asking a request for its body builds a full Fetch Request on Node (~10% of a GET's cost);
     // GET and HEAD bodies are never read by any route, so they are passed straight on.
-    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    if (c.req.method === "GET" || c.req.method === "HEAD" || exempt.has(c.req.path)) return next();
     return limit(c, next);
   };
 }

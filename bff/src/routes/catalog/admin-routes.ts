@@ -7,6 +7,7 @@ import { ProblemError, problemResponses } from "../../errors/index.ts";
 import { requirePermission } from "../../middleware/auth/index.ts";
 import { bearerSecurity, type RouteRegistrar } from "../types.ts";
 import { expectedVersion, requiredVersion } from "./http-cache.ts";
+import { bodyField, IMPORT_MAX_BYTES, type ImportRowError, importRows } from "./import.ts";
 import {
   CATEGORY_MASK_FIELDS,
   categoryJson,
@@ -55,6 +56,25 @@ const versioned = (description: string) => ({
 const ifMatch = z.object({
   "if-match": z.string().optional().openapi({ description: 'The product version read, e.g. "3"' }),
 });
+const ImportResultSchema = z
+  .object({
+    created: z.number().int(),
+    updated: z.number().int(),
+    failed: z.number().int(),
+    errors: z.array(
+      z.object({
+        line: z.number().int().openapi({ description: "1-based line of the body" }),
+        message: z.string(),
+        fields: z
+          .array(z.string())
+          .openapi({ description: 'JSON paths in the line, e.g. "variants[0].sku"' }),
+      }),
+    ),
+  })
+  .openapi("ProductImportResult");
+const NDJSON_TYPES = new Set(["application/x-ndjson", "application/jsonl", "application/jsonlines"]);
+/** How long an import may take end to end (the catalog applies rows one transaction each). */
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
 const ProductWithVariantSchema = z
   .object({ product: ProductSchema, variant: VariantSchema })
   .openapi("ProductWithVariant");
@@ -132,6 +152,69 @@ export const adminCatalogRoutes: RouteRegistrar = (app, deps) => {
           await out.write(`${JSON.stringify(productJson(next.value.product))}\n`);
         }
       }) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/products/import",
+      tags: [tag],
+      summary: "Import products from NDJSON",
+      description:
+        "One product JSON per line, in the export's shape (ids, versions and times are ignored). A " +
+        "product whose slug exists is replaced (its id and the ids of variants whose SKU stays are " +
+        "kept); a new slug creates one. Each line is applied on its own: bad lines are reported with " +
+        `their line number and good lines applied. At most ${IMPORT_MAX_BYTES} bytes.`,
+      security,
+      request: {
+        body: { content: { "application/x-ndjson": { schema: z.string() } }, required: true },
+      },
+      responses: {
+        200: ok("What was applied, and why each failed line was not", ImportResultSchema),
+        ...problemResponses(400, 401, 403, 413, 415),
+      },
+    }),
+    async (c) => {
+      const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      if (!NDJSON_TYPES.has(type)) {
+        throw new ProblemError({
+          status: 415,
+          code: "UNSUPPORTED_MEDIA_TYPE",
+          detail: "The import must be NDJSON (Content-Type: application/x-ndjson).",
+        });
+      }
+      const rejected: ImportRowError[] = [];
+      let inputProblem: unknown;
+      const rows = importRows(c.req.raw.body, (error) => rejected.push(error));
+      // Remembers a body failure (too large) so it answers as itself, not as a failed call.
+      async function* watched() {
+        try {
+          yield* rows;
+        } catch (error) {
+          inputProblem = error;
+          throw error;
+        }
+      }
+      const answer = await deps.catalog
+        .importProducts(watched(), {
+          call: callContext(c),
+          signal: c.req.raw.signal,
+          timeoutMs: IMPORT_TIMEOUT_MS,
+        })
+        .catch((error: unknown) => {
+          throw inputProblem ?? error;
+        });
+      const errors = [
+        ...rejected,
+        ...answer.errors.map((error) => ({
+          line: error.line,
+          message: error.message,
+          fields: error.fields.map(bodyField),
+        })),
+      ].sort((a, b) => a.line - b.line);
+      c.header("Cache-Control", "no-store");
+      return c.json({ created: answer.created, updated: answer.updated, failed: errors.length, errors }, 200);
     },
   );
 

@@ -24,7 +24,8 @@ export interface CallSpec {
   path: string;
   /** Request headers (custom metadata), already lower-case. */
   headers: Record<string, string>;
-  request: Uint8Array;
+  /** The one request message, or (client streaming) the messages to send, written as the peer reads. */
+  request: Uint8Array | AsyncIterable<Uint8Array>;
   /** Absolute deadline in ms since the epoch; undefined for none. */
   deadline?: number;
   signal?: AbortSignal;
@@ -158,6 +159,11 @@ export function createChannel(options: ChannelOptions): Channel {
           status = trailers;
         });
         stream.on("error", (error: Error) => {
+          // A server that answered before reading every request resets the stream after its status.
+          if (status !== undefined) {
+            finish(statusError(status));
+            return;
+          }
           finish(new ConnectError(`${options.address}: ${error.message}`, Code.Unavailable));
         });
         stream.on("close", () => {
@@ -177,7 +183,12 @@ export function createChannel(options: ChannelOptions): Channel {
           }
           finish(statusError(status));
         });
-        stream.end(encodeMessage(spec.request));
+        if (spec.request instanceof Uint8Array) stream.end(encodeMessage(spec.request));
+        else {
+          sendAll(stream, spec.request, () => settled).catch((error: unknown) =>
+            cancel(ConnectError.from(error)),
+          );
+        }
       });
     },
     close() {
@@ -185,6 +196,35 @@ export function createChannel(options: ChannelOptions): Channel {
       session?.close();
     },
   };
+}
+
+/**
+ * Writes every message of a client stream, waiting for 'drain' whenever the peer falls behind,
+ * then ends the stream. Stops early once the call is over (the server answered or it failed).
+ */
+async function sendAll(
+  stream: http2.ClientHttp2Stream,
+  requests: AsyncIterable<Uint8Array>,
+  over: () => boolean,
+): Promise<void> {
+  for await (const message of requests) {
+    if (over() || stream.closed || stream.destroyed) return;
+    if (!stream.write(encodeMessage(message))) await drained(stream);
+  }
+  if (!over() && !stream.closed && !stream.destroyed) stream.end();
+}
+
+/** Resolves on 'drain', or once the stream closes (then nothing more is written). */
+function drained(stream: http2.ClientHttp2Stream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
 }
 
 /** undefined for OK; otherwise the call's error with its code, message and details. */

@@ -87,6 +87,7 @@ export function createRpcClient<S extends DescService>(service: S, options: RpcC
     const policy: IPolicy = IDEMPOTENT.has(method.idempotency) ? retrying : breaker;
     if (method.methodKind === "unary") methods[method.localName] = unary(method, policy);
     else if (method.methodKind === "server_streaming") methods[method.localName] = serverStream(method);
+    else if (method.methodKind === "client_streaming") methods[method.localName] = clientStream(method);
   }
   return methods as RpcClient<S>;
 
@@ -107,6 +108,50 @@ export function createRpcClient<S extends DescService>(service: S, options: RpcC
             path,
             headers,
             request: bytes,
+            deadline,
+            signal: callOptions.signal,
+            onMessage: (message) => {
+              answer = message;
+            },
+          });
+          if (answer === undefined)
+            throw new ConnectError("the server sent no response message", Code.Internal);
+          return fromBinary(method.output, answer);
+        });
+        observe(label, "Ok", started);
+        return response;
+      } catch (error) {
+        const rpc =
+          error instanceof BrokenCircuitError
+            ? new ConnectError(`${service.typeName} is unavailable (circuit open)`, Code.Unavailable)
+            : ConnectError.from(error);
+        observe(label, Code[rpc.code] ?? "Unknown", started);
+        throw rpc;
+      }
+    };
+  }
+
+  /**
+   * Client streaming: the requests are serialised as the iterable yields them and written with
+   * backpressure. Never retried (an iterable cannot be replayed); the circuit breaker applies.
+   */
+  function clientStream(method: DescMethod) {
+    const path = methodPath(method);
+    const label = `${method.parent.name}/${method.name}`;
+    return async (
+      requests: AsyncIterable<MessageInitShape<DescMessage>> | Iterable<MessageInitShape<DescMessage>>,
+      callOptions: CallOptions = {},
+    ) => {
+      const deadline = Date.now() + (callOptions.timeoutMs ?? timeoutMs);
+      const headers = await headersOf(callOptions.call);
+      const started = performance.now();
+      try {
+        const response = await breaker.execute(async () => {
+          let answer: Uint8Array | undefined;
+          await channel.call({
+            path,
+            headers,
+            request: encodeAll(method.input, requests),
             deadline,
             signal: callOptions.signal,
             onMessage: (message) => {
@@ -213,6 +258,13 @@ export function createRpcClient<S extends DescService>(service: S, options: RpcC
     }
     observer.observe((performance.now() - started) / 1000);
   }
+}
+
+async function* encodeAll(
+  schema: DescMessage,
+  requests: AsyncIterable<MessageInitShape<DescMessage>> | Iterable<MessageInitShape<DescMessage>>,
+): AsyncGenerator<Uint8Array> {
+  for await (const request of requests) yield toBinary(schema, create(schema, request));
 }
 
 const observers = new Map<string, { observe(value: number): void }>();

@@ -20,22 +20,38 @@ export function encodeMessage(message: Uint8Array): Buffer {
 export interface MessageDecoder {
   /** Adds received bytes; returns the messages they complete. Throws on a malformed stream. */
   push(chunk: Buffer): Uint8Array[];
+
+  /** Bytes of a message that has started but not completed. */
+  readonly pendingBytes: number;
 }
 
-/** Decodes a response stream (the client's side): any number of messages, none compressed. */
-export function createMessageDecoder(maxMessageBytes: number): MessageDecoder {
+/**
+ * Decodes a stream of messages, none compressed: responses on the client's side, and the requests
+ * of client-streaming calls on the server's (`side: "request"`, with the server's error codes).
+ */
+export function createMessageDecoder(
+  maxMessageBytes: number,
+  side: "request" | "response" = "response",
+): MessageDecoder {
   let pending: Buffer = Buffer.alloc(0);
   return {
+    get pendingBytes() {
+      return pending.length;
+    },
     push(chunk) {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       const messages: Uint8Array[] = [];
       while (pending.length >= PREFIX_BYTES) {
         if (pending[0] !== 0) {
+          if (side === "request") {
+            throw new ConnectError("compressed request messages are not supported", Code.Unimplemented);
+          }
           // We never advertise grpc-accept-encoding, so a compressed message breaks the protocol.
           throw new ConnectError("received a compressed message that was not negotiated", Code.Internal);
         }
         const length = pending.readUInt32BE(1);
         if (length > maxMessageBytes) {
+          if (side === "request") throw tooLarge(length, maxMessageBytes);
           throw new ConnectError(
             `response message of ${length} bytes exceeds the limit of ${maxMessageBytes}`,
             Code.ResourceExhausted,

@@ -70,6 +70,11 @@ const handlers: ServiceHandlers<typeof EchoService> = {
       yield { message: request.message, index };
     }
   },
+  async echoCollect(requests) {
+    let count = 0;
+    for await (const _ of requests) count++;
+    return { count };
+  },
 };
 
 let server: RpcServer;
@@ -86,6 +91,7 @@ beforeAll(async () => {
     echo: "public",
     echoOnce: { permission: "users.read" },
     echoStream: "authenticated",
+    echoCollect: "public",
   });
   address = `127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
 });
@@ -256,7 +262,12 @@ describe("rpc over real gRPC", () => {
 describe("graceful shutdown", () => {
   it("finishes in-flight calls, then refuses new ones", async () => {
     const own = createRpcServer({ service: "echo", logger });
-    own.add(EchoService, handlers, { echo: "public", echoOnce: "public", echoStream: "public" });
+    own.add(EchoService, handlers, {
+      echo: "public",
+      echoOnce: "public",
+      echoStream: "public",
+      echoCollect: "public",
+    });
     const ownAddress = `127.0.0.1:${await own.listen(0, "127.0.0.1")}`;
     const client = createRpcClient(EchoService, { address: ownAddress, maxAttempts: 1 });
     await client.echo({ message: "warm" });

@@ -6,7 +6,14 @@ import type { Logger } from "../log/index.ts";
 import { authorize } from "./access.ts";
 import type { RpcContext } from "./context.ts";
 import { encodeStatusDetails } from "./errors.ts";
-import { decodeRequestMessage, encodeMessage, PREFIX_BYTES, tooLarge } from "./framing.ts";
+import {
+  createMessageDecoder,
+  decodeRequestMessage,
+  encodeMessage,
+  type MessageDecoder,
+  PREFIX_BYTES,
+  tooLarge,
+} from "./framing.ts";
 import { parseTimeout } from "./metadata.ts";
 import { ServerContext } from "./server-context.ts";
 import { errorTrailers, OK_TRAILERS, OK_TRAILERS_ONLY, RESPONSE_HEADERS } from "./status.ts";
@@ -23,6 +30,9 @@ import type { AccessRule } from "./types.ts";
 
 type Handler = (request: unknown, ctx: RpcContext) => Promise<unknown> | AsyncIterable<unknown>;
 
+/** Decoded requests of a client-streaming call held for a handler that has not read them yet. */
+const INBOX_HIGH_WATER = 64;
+
 /** One RPC as the server serves it, made once when the service is added. */
 export interface Route {
   method: DescMethod;
@@ -30,7 +40,10 @@ export interface Route {
   rule: AccessRule;
   /** "Service/Method": the metrics label. */
   label: string;
+  /** The handler yields responses (server streaming). */
   streaming: boolean;
+  /** The handler reads the requests as they arrive (client streaming). */
+  clientStreaming: boolean;
 }
 
 /** What every call of a server shares. */
@@ -59,6 +72,22 @@ interface Call {
   /** What the 'wantTrailers' listener sends. */
   trailers: http2.OutgoingHttpHeaders;
   /** Resumes a server stream waiting for 'drain'. */
+  wake: (() => void) | undefined;
+  /** A client-streaming call's requests, decoded as they arrive. */
+  inbox: Inbox | undefined;
+}
+
+/**
+ * The requests of a client-streaming call between the wire and the handler: decoded message by
+ * message, and the stream paused while the handler lags behind so a fast client cannot fill memory.
+ */
+interface Inbox {
+  readonly decoder: MessageDecoder;
+  readonly queue: unknown[];
+  ended: boolean;
+  /** The call ended early (cancelled, deadline): the handler's iteration throws it. */
+  failure: ConnectError | undefined;
+  /** Resumes a handler waiting for the next request. */
   wake: (() => void) | undefined;
 }
 
@@ -93,6 +122,7 @@ export function startCall(
     headersSent: false,
     trailers: OK_TRAILERS,
     wake: undefined,
+    inbox: undefined,
   };
   const callStream = stream as CallStream;
   callStream[CALL] = call;
@@ -109,6 +139,19 @@ export function startCall(
   if (timeoutMs !== undefined) {
     ctx.deadline = new Date(Date.now() + timeoutMs);
     if (timeoutMs <= MAX_TIMER_MS) call.timer = setTimeout(onDeadline, timeoutMs, call);
+  }
+  if (route.clientStreaming) {
+    call.inbox = {
+      decoder: createMessageDecoder(env.maxMessageBytes, "request"),
+      queue: [],
+      ended: false,
+      failure: undefined,
+      wake: undefined,
+    };
+    stream.on("data", onStreamData);
+    stream.on("end", onStreamEnd);
+    void serveClientStream(call);
+    return;
   }
   stream.on("data", onData);
   stream.on("end", onEnd);
@@ -180,6 +223,78 @@ function onEnd(this: CallStream): void {
   else void serveUnary(call, request);
 }
 
+/** A client-streaming call's DATA: decoded into the inbox as it arrives. */
+function onStreamData(this: CallStream, chunk: Buffer): void {
+  const call = this[CALL]!;
+  const inbox = call.inbox!;
+  if (call.done) return;
+  let decoded = 0;
+  try {
+    for (const bytes of inbox.decoder.push(chunk)) {
+      inbox.queue.push(fromBinary(call.route.method.input, bytes));
+      decoded++;
+    }
+  } catch (error) {
+    abortWith(call, requestError(error));
+    return;
+  }
+  if (decoded > 0) wakeInbox(inbox);
+  if (inbox.queue.length >= INBOX_HIGH_WATER) this.pause();
+}
+
+function onStreamEnd(this: CallStream): void {
+  const call = this[CALL]!;
+  const inbox = call.inbox!;
+  if (call.done) return;
+  if (inbox.decoder.pendingBytes > 0) {
+    abortWith(call, new ConnectError("request ended inside a message", Code.Internal));
+    return;
+  }
+  inbox.ended = true;
+  wakeInbox(inbox);
+}
+
+/** The handler's view of the inbox: the requests in order, until the client's stream ends. */
+async function* readInbox(call: Call): AsyncGenerator<unknown> {
+  const inbox = call.inbox!;
+  while (true) {
+    if (inbox.failure) throw inbox.failure;
+    if (inbox.queue.length > 0) {
+      const next = inbox.queue.shift();
+      if (inbox.queue.length < INBOX_HIGH_WATER / 2 && call.stream.isPaused()) call.stream.resume();
+      yield next;
+      continue;
+    }
+    if (inbox.ended) return;
+    if (call.stream.isPaused()) call.stream.resume();
+    await new Promise<void>((resolve) => {
+      inbox.wake = resolve;
+    });
+  }
+}
+
+function wakeInbox(inbox: Inbox): void {
+  const resume = inbox.wake;
+  inbox.wake = undefined;
+  resume?.();
+}
+
+/** Ends a call early with `error`: its handler's signal aborts and its request iteration throws. */
+function abortWith(call: Call, error: ConnectError): void {
+  call.ctx.abort(error);
+  if (call.inbox) {
+    call.inbox.failure ??= error;
+    wakeInbox(call.inbox);
+  }
+  endWithStatus(call, error);
+}
+
+function requestError(error: unknown): ConnectError {
+  return error instanceof ConnectError
+    ? error
+    : new ConnectError(`cannot decode the request: ${error}`, Code.Internal);
+}
+
 /** The client reset the stream or the connection went away before the call's outcome. */
 function onClose(this: CallStream): void {
   const call = this[CALL]!;
@@ -187,15 +302,18 @@ function onClose(this: CallStream): void {
   if (call.done) return;
   call.done = true;
   clearTimeout(call.timer);
-  call.ctx.abort(new ConnectError("cancelled by the client", Code.Canceled));
+  const error = new ConnectError("cancelled by the client", Code.Canceled);
+  call.ctx.abort(error);
+  if (call.inbox) {
+    call.inbox.failure ??= error;
+    wakeInbox(call.inbox);
+  }
   call.env.observe(call.route.label, "Canceled", call.started);
 }
 
 function onDeadline(call: Call): void {
   if (call.done) return;
-  const error = new ConnectError("deadline exceeded", Code.DeadlineExceeded);
-  call.ctx.abort(error);
-  endWithStatus(call, error);
+  abortWith(call, new ConnectError("deadline exceeded", Code.DeadlineExceeded));
 }
 
 function onWantTrailers(this: CallStream): void {
@@ -244,6 +362,26 @@ async function serveStream(call: Call, request: unknown): Promise<void> {
     if (!settle(call)) return;
     if (call.headersSent) stream.end();
     else stream.respond(OK_TRAILERS_ONLY, END_STREAM);
+    call.env.observe(route.label, "Ok", call.started);
+  } catch (error) {
+    fail(call, error);
+  }
+}
+
+async function serveClientStream(call: Call): Promise<void> {
+  const { ctx, route } = call;
+  try {
+    if (ctx.authorization) await authenticate(ctx, call.env.verifier);
+    authorize(route.rule, ctx.principal);
+    const response = await (route.handler(readInbox(call), ctx) as Promise<unknown>);
+    if (call.done) return;
+    const output = route.method.output;
+    const frame = encodeMessage(toBinary(output, create(output, response as never)));
+    if (!settle(call)) return;
+    sendHeaders(call);
+    call.stream.end(frame);
+    // Requests the handler did not read are dropped, so the client can finish sending.
+    call.stream.resume();
     call.env.observe(route.label, "Ok", call.started);
   } catch (error) {
     fail(call, error);

@@ -54,6 +54,11 @@ const handlers: ServiceHandlers<typeof EchoService> = {
       seen.streamEnded.resolve();
     }
   },
+  async echoCollect(requests) {
+    let count = 0;
+    for await (const _ of requests) count++;
+    return { count };
+  },
 };
 
 /** Not an assignment in the test itself, so TypeScript does not narrow `seen.signal` to undefined. */
@@ -141,7 +146,12 @@ const metrics = createMetrics({ service: "test" });
 
 beforeAll(async () => {
   server = createRpcServer({ service: "echo", logger, metrics });
-  server.add(EchoService, handlers, { echo: "public", echoOnce: "public", echoStream: "public" });
+  server.add(EchoService, handlers, {
+    echo: "public",
+    echoOnce: "public",
+    echoStream: "public",
+    echoCollect: "public",
+  });
   address = `127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
   session = http2.connect(`http://${address}`);
 });
@@ -324,7 +334,12 @@ describe("createRpcServer on the wire", () => {
 describe("createRpcServer shutdown", () => {
   it("cancels calls still running when the grace period ends", async () => {
     const own = createRpcServer({ service: "echo", logger });
-    own.add(EchoService, handlers, { echo: "public", echoOnce: "public", echoStream: "public" });
+    own.add(EchoService, handlers, {
+      echo: "public",
+      echoOnce: "public",
+      echoStream: "public",
+      echoCollect: "public",
+    });
     const ownAddress = `127.0.0.1:${await own.listen(0, "127.0.0.1")}`;
     const client = createRpcClient(EchoService, { address: ownAddress, maxAttempts: 1 });
     forgetSignal();
@@ -342,11 +357,26 @@ describe("createRpcServer shutdown", () => {
     const own = createRpcServer({ service: "echo", logger });
     const partial = { echo: handlers.echo } as unknown as ServiceHandlers<typeof EchoService>;
     expect(() =>
-      own.add(EchoService, partial, { echo: "public", echoOnce: "public", echoStream: "public" }),
+      own.add(EchoService, partial, {
+        echo: "public",
+        echoOnce: "public",
+        echoStream: "public",
+        echoCollect: "public",
+      }),
     ).toThrow(/no handler for EchoOnce/);
-    own.add(EchoService, handlers, { echo: "public", echoOnce: "public", echoStream: "public" });
+    own.add(EchoService, handlers, {
+      echo: "public",
+      echoOnce: "public",
+      echoStream: "public",
+      echoCollect: "public",
+    });
     expect(() =>
-      own.add(EchoService, handlers, { echo: "public", echoOnce: "public", echoStream: "public" }),
+      own.add(EchoService, handlers, {
+        echo: "public",
+        echoOnce: "public",
+        echoStream: "public",
+        echoCollect: "public",
+      }),
     ).toThrow(/already served/);
   });
 

@@ -116,7 +116,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
       if (typeof handler !== "function")
         throw new Error(`${service.typeName}: no handler for ${method.name}`);
       if (rule === undefined) throw new Error(`${service.typeName}: no access rule for ${method.name}`);
-      if (method.methodKind !== "unary" && method.methodKind !== "server_streaming") {
+      if (method.methodKind === "bidi_streaming") {
         throw new Error(`${service.typeName}/${method.name}: ${method.methodKind} RPCs are not supported`);
       }
       if (routes.has(methodPath(method))) throw new Error(`${service.typeName} is already served`);
@@ -126,6 +126,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
         rule,
         label: `${service.name}/${method.name}`,
         streaming: method.methodKind === "server_streaming",
+        clientStreaming: method.methodKind === "client_streaming",
       });
     }
     for (const route of added) routes.set(methodPath(route.method), route);

@@ -200,10 +200,76 @@ export function archiveProduct(product: Product, options: Omit<UpdateOptions, "f
   return commit(product, { ...product, state: "archived" }, options.now);
 }
 
-function checkTransition(product: Product, to: ProductState, field: string): void {
-  if (!canTransition(product.state, to)) {
+export interface ReplaceProductOptions {
+  now: Date;
+  /** The catalog's currency: every price is in it. */
+  currency: string;
+  /** Ids for variants whose SKU the product does not have yet. */
+  newVariantId: () => string;
+  /** The request field of the product ("product"). */
+  field: string;
+}
+
+/**
+ * Replaces every writable field of a product and its whole variant set with `input` and
+ * `variants` (an import row): the product keeps its id, variants keep theirs where their SKU
+ * (case-insensitive) stays, and a state left unspecified stays as it is. Nothing changes unless
+ * the whole row is valid.
+ */
+export function replaceProduct(
+  product: Product,
+  input: ProductInput,
+  variants: readonly VariantInput[],
+  options: ReplaceProductOptions,
+): ProductChange {
+  const { field } = options;
+  const { value, violations } = checkProductFields(input, PRODUCT_WRITABLE, field);
+  const bySku = new Map(product.variants.map((variant) => [variant.sku.toUpperCase(), variant]));
+  const checkedVariants = variants.map((variant, i) =>
+    checkVariantFields(variant, VARIANT_WRITABLE, `${field}.variants[${i}]`, options.currency),
+  );
+  for (const checked of checkedVariants) violations.push(...checked.violations);
+  const nextVariants = checkedVariants.map(
+    (checked): Variant => ({
+      ...checked.value,
+      id: bySku.get(checked.value.sku.toUpperCase())?.id ?? options.newVariantId(),
+    }),
+  );
+  violations.push(...checkVariantSet(nextVariants, `${field}.variants`));
+  throwIfInvalid(violations);
+  const state = value.state ?? product.state;
+  const next: Product = {
+    ...product,
+    slug: value.slug,
+    name: value.name,
+    description: value.description,
+    state,
+    categoryIds: value.categoryIds,
+    attributes: value.attributes,
+    images: value.images,
+    variants: nextVariants,
+  };
+  checkTransition(next, state, `${field}.state`, product.state);
+  const change = commit(product, next, options.now);
+  if (change.changed.length === 0) return change;
+  for (const variant of nextVariants) {
+    const old = product.variants.find((v) => v.id === variant.id);
+    if (old && !sameMoney(old.price, variant.price)) {
+      change.events.push(priceChanged(change.product, variant, old.price));
+    }
+  }
+  return change;
+}
+
+function checkTransition(
+  product: Product,
+  to: ProductState,
+  field: string,
+  from: ProductState = product.state,
+): void {
+  if (!canTransition(from, to)) {
     throw failedPrecondition(
-      `a ${product.state} product cannot become ${to}${product.state === "archived" ? "; restore it to draft first" : ""}`,
+      `a ${from} product cannot become ${to}${from === "archived" ? "; restore it to draft first" : ""}`,
     );
   }
   if (to === "active" && product.variants.length === 0) {

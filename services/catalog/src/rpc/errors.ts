@@ -33,7 +33,7 @@ export function toRpcError(error: unknown): unknown {
   return error;
 }
 
-/** Wraps every handler of a service (unary and server-streaming) so its failures go through toRpcError. */
+/** Wraps every handler of a service (unary, server- and client-streaming) so its failures go through toRpcError. */
 export function withErrorMapping<S extends DescService>(
   service: S,
   handlers: ServiceHandlers<S>,

@@ -3,6 +3,7 @@ import type { AccessRules, ServiceHandlers } from "@shopmesh/kit/rpc";
 import { categoryHandlers } from "./categories.ts";
 import type { CatalogDeps } from "./deps.ts";
 import { withErrorMapping } from "./errors.ts";
+import { importHandlers } from "./import.ts";
 import { productHandlers } from "./products.ts";
 import { searchHandlers } from "./search.ts";
 import { variantHandlers } from "./variants.ts";
@@ -19,12 +20,13 @@ export function createCatalogHandlers(deps: CatalogDeps): ServiceHandlers<typeof
     ...variantHandlers(deps),
     ...searchHandlers(deps),
     ...categoryHandlers(deps),
+    ...importHandlers(deps),
   });
 }
 
 /**
  * Who may call what, as the proto comments say: reads are public (what they show depends on the
- * caller, see access.ts); writes and exports need catalog.write.
+ * caller, see access.ts); writes, imports and exports need catalog.write.
  */
 export const CATALOG_ACCESS_RULES: AccessRules<typeof CatalogService> = {
   getProduct: "public",
@@ -42,4 +44,5 @@ export const CATALOG_ACCESS_RULES: AccessRules<typeof CatalogService> = {
   updateCategory: { permission: "catalog.write" },
   deleteCategory: { permission: "catalog.write" },
   exportProducts: { permission: "catalog.write" },
+  importProducts: { permission: "catalog.write" },
 };

@@ -178,7 +178,7 @@ export async function save(
 }
 
 /** INVALID_ARGUMENT naming each listed category that does not exist (the rest stay locked FOR SHARE). */
-async function checkCategories(tx: Transaction, ids: readonly string[], field: string): Promise<void> {
+export async function checkCategories(tx: Transaction, ids: readonly string[], field: string): Promise<void> {
   const found = await tx.categories.existing(ids);
   const violations = ids.flatMap((id, i) =>
     found.has(id) ? [] : [{ field: `${field}[${i}]`, description: `no category has the id ${id}` }],

@@ -1209,6 +1209,92 @@ export declare type ExportProductsResponse = Message<"shopmesh.catalog.v1.Export
 export declare const ExportProductsResponseSchema: GenMessage<ExportProductsResponse>;
 
 /**
+ * @generated from message shopmesh.catalog.v1.ImportProductsRequest
+ */
+export declare type ImportProductsRequest = Message<"shopmesh.catalog.v1.ImportProductsRequest"> & {
+  /**
+   * The row's line in the imported file (1-based), echoed in its errors.
+   *
+   * @generated from field: int32 line = 1;
+   */
+  line: number;
+
+  /**
+   * Matched by slug; id, version and timestamps are ignored.
+   *
+   * @generated from field: shopmesh.catalog.v1.Product product = 2;
+   */
+  product?: Product | undefined;
+};
+
+/**
+ * Describes the message shopmesh.catalog.v1.ImportProductsRequest.
+ * Use `create(ImportProductsRequestSchema)` to create a new message.
+ */
+export declare const ImportProductsRequestSchema: GenMessage<ImportProductsRequest>;
+
+/**
+ * @generated from message shopmesh.catalog.v1.ImportProductsResponse
+ */
+export declare type ImportProductsResponse = Message<"shopmesh.catalog.v1.ImportProductsResponse"> & {
+  /**
+   * @generated from field: int32 created = 1;
+   */
+  created: number;
+
+  /**
+   * @generated from field: int32 updated = 2;
+   */
+  updated: number;
+
+  /**
+   * @generated from field: int32 failed = 3;
+   */
+  failed: number;
+
+  /**
+   * @generated from field: repeated shopmesh.catalog.v1.ImportError errors = 4;
+   */
+  errors: ImportError[];
+};
+
+/**
+ * Describes the message shopmesh.catalog.v1.ImportProductsResponse.
+ * Use `create(ImportProductsResponseSchema)` to create a new message.
+ */
+export declare const ImportProductsResponseSchema: GenMessage<ImportProductsResponse>;
+
+/**
+ * Why one row was not applied.
+ *
+ * @generated from message shopmesh.catalog.v1.ImportError
+ */
+export declare type ImportError = Message<"shopmesh.catalog.v1.ImportError"> & {
+  /**
+   * @generated from field: int32 line = 1;
+   */
+  line: number;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * The offending fields (lowerCamelCase paths), when known.
+   *
+   * @generated from field: repeated string fields = 3;
+   */
+  fields: string[];
+};
+
+/**
+ * Describes the message shopmesh.catalog.v1.ImportError.
+ * Use `create(ImportErrorSchema)` to create a new message.
+ */
+export declare const ImportErrorSchema: GenMessage<ImportError>;
+
+/**
  * Where a product is in its life. Customers only ever see ACTIVE products.
  *
  *   DRAFT <-> ACTIVE, DRAFT/ACTIVE -> ARCHIVED, ARCHIVED -> DRAFT (restore)
@@ -1468,6 +1554,20 @@ export declare const CatalogService: GenService<{
     methodKind: "server_streaming";
     input: typeof ExportProductsRequestSchema;
     output: typeof ExportProductsResponseSchema;
+  },
+  /**
+   * (admin: catalog.write) Creates or updates products from a stream of rows (the BFF parses
+   * NDJSON): a row whose slug is new creates a product, otherwise it replaces that product's
+   * fields and variants (variants matched by SKU keep their ids) and keeps its id. Each row is
+   * validated and applied in its own transaction, so bad rows are reported with their line and
+   * good rows are applied; a row is never half-applied.
+   *
+   * @generated from rpc shopmesh.catalog.v1.CatalogService.ImportProducts
+   */
+  importProducts: {
+    methodKind: "client_streaming";
+    input: typeof ImportProductsRequestSchema;
+    output: typeof ImportProductsResponseSchema;
   },
 }>;
 

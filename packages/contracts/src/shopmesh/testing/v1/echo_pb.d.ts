@@ -151,6 +151,52 @@ export declare type EchoStreamResponse = Message<"shopmesh.testing.v1.EchoStream
 export declare const EchoStreamResponseSchema: GenMessage<EchoStreamResponse>;
 
 /**
+ * @generated from message shopmesh.testing.v1.EchoCollectRequest
+ */
+export declare type EchoCollectRequest = Message<"shopmesh.testing.v1.EchoCollectRequest"> & {
+  /**
+   * @generated from field: string message = 1;
+   */
+  message: string;
+
+  /**
+   * When set, fail with this gRPC code once this message arrives.
+   *
+   * @generated from field: int32 fail_code = 2;
+   */
+  failCode: number;
+};
+
+/**
+ * Describes the message shopmesh.testing.v1.EchoCollectRequest.
+ * Use `create(EchoCollectRequestSchema)` to create a new message.
+ */
+export declare const EchoCollectRequestSchema: GenMessage<EchoCollectRequest>;
+
+/**
+ * @generated from message shopmesh.testing.v1.EchoCollectResponse
+ */
+export declare type EchoCollectResponse = Message<"shopmesh.testing.v1.EchoCollectResponse"> & {
+  /**
+   * @generated from field: int32 count = 1;
+   */
+  count: number;
+
+  /**
+   * The messages joined with ",".
+   *
+   * @generated from field: string messages = 2;
+   */
+  messages: string;
+};
+
+/**
+ * Describes the message shopmesh.testing.v1.EchoCollectResponse.
+ * Use `create(EchoCollectResponseSchema)` to create a new message.
+ */
+export declare const EchoCollectResponseSchema: GenMessage<EchoCollectResponse>;
+
+/**
  * A tiny service for the kit's own tests and the RPC engine benchmark. Never deployed.
  *
  * @generated from service shopmesh.testing.v1.EchoService
@@ -185,6 +231,16 @@ export declare const EchoService: GenService<{
     methodKind: "server_streaming";
     input: typeof EchoStreamRequestSchema;
     output: typeof EchoStreamResponseSchema;
+  },
+  /**
+   * Counts the messages it receives and joins them.
+   *
+   * @generated from rpc shopmesh.testing.v1.EchoService.EchoCollect
+   */
+  echoCollect: {
+    methodKind: "client_streaming";
+    input: typeof EchoCollectRequestSchema;
+    output: typeof EchoCollectResponseSchema;
   },
 }>;
 
