@@ -4,12 +4,11 @@ import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
-import { createTokenVerifier } from "@shopmesh/kit/auth";
+import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
 import type { Logger } from "@shopmesh/kit/log";
 import { createMetrics } from "@shopmesh/kit/metrics";
 import { createRedis, pingRedis } from "@shopmesh/kit/redis";
 import { createHealthClient, createRpcClient } from "@shopmesh/kit/rpc";
-import type { JWK } from "jose";
 import { createApp } from "./app.ts";
 import type { BffConfig } from "./config.ts";
 import type { BffDeps } from "./deps.ts";
@@ -41,17 +40,8 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
   const catalog = createRpcClient(CatalogService, { address: config.CATALOG_ADDRESS, logger, metrics });
   const inventory = createRpcClient(InventoryService, { address: config.INVENTORY_ADDRESS, logger, metrics });
 
-  // Concurrent asks share one call to identity; the route's Cache-Control lets clients cache.
-  let inflight: Promise<JWK[]> | undefined;
-  const jwks = (): Promise<JWK[]> => {
-    inflight ??= identity
-      .getJwks({})
-      .then(({ keys }) => keys.map(({ kid, kty, crv, x, alg, use }) => ({ kid, kty, crv, x, alg, use })))
-      .finally(() => {
-        inflight = undefined;
-      });
-    return inflight;
-  };
+  const identityKeys = createIdentityKeys({ address: config.IDENTITY_ADDRESS, logger });
+  const jwks = () => identityKeys.keys();
 
   const deps: BffDeps = {
     config,
@@ -105,6 +95,7 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
         await closed;
       }
       identity.close();
+      identityKeys.close();
       cart.close();
       catalog.close();
       inventory.close();

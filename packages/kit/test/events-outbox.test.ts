@@ -15,6 +15,7 @@ import {
   streamName,
 } from "../src/events/index.ts";
 import { createLogger } from "../src/log/index.ts";
+import { createMetrics } from "../src/metrics/index.ts";
 import {
   connectTestNats,
   createTestDatabase,
@@ -244,6 +245,24 @@ describe("transactional outbox", () => {
       intervalMs: 10,
     });
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("counts published events by type and samples the backlog into the service's metrics", async () => {
+    const metrics = createMetrics({ service: "outbox-test" });
+    await register("before-start@example.com");
+    const backlogBefore = await unpublished();
+    metrics.outboxBacklog.set(-1); // only a sample can bring it back to a count
+    const r = relay({ metrics, backlogSampleMs: 20 });
+    await r.start();
+    await waitFor(async () => (await unpublished()) === 0, { message: "backlog drained" });
+    const published = await metrics.eventsPublished.get();
+    const registered = published.values.find(
+      (value) => value.labels.type === "shopmesh.identity.v1.UserRegistered",
+    );
+    expect(registered?.value).toBeGreaterThanOrEqual(backlogBefore);
+    await waitFor(async () => (await metrics.outboxBacklog.get()).values[0]?.value === 0, {
+      message: "backlog gauge sampled",
+    });
   });
 
   it("retries a row that failed to publish, keeping the error, until it goes out", async () => {

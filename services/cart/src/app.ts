@@ -1,9 +1,8 @@
 import { once } from "node:events";
 import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
-import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
-import { createServiceToken, createTokenVerifier } from "@shopmesh/kit/auth";
+import { createIdentityKeys, createServiceToken, createTokenVerifier } from "@shopmesh/kit/auth";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
 import { createRedis, type Redis } from "@shopmesh/kit/redis";
@@ -64,7 +63,7 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
     metrics,
     ...(serviceToken ? { serviceToken } : {}),
   });
-  const identity = createRpcClient(IdentityService, { address: config.IDENTITY_ADDRESS, logger });
+  const identity = createIdentityKeys({ address: config.IDENTITY_ADDRESS, logger });
   const catalog = createRpcClient(CatalogService, peer(config.CATALOG_ADDRESS));
   const inventory = createRpcClient(InventoryService, peer(config.INVENTORY_ADDRESS));
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.CART_PREFIX });
@@ -77,15 +76,7 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
   // Customers' access tokens are checked against identity's published keys; service tokens
   // (other services calling as themselves) against the shared secret.
   const verifier = createTokenVerifier({
-    keys: async () =>
-      (await identity.getJwks({})).keys.map(({ kid, kty, crv, x, alg, use }) => ({
-        kid,
-        kty,
-        crv,
-        x,
-        alg,
-        use,
-      })),
+    keys: () => identity.keys(),
     refreshMs: KEY_REFRESH_MS,
     ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
   });

@@ -1,12 +1,11 @@
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
-import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
-import { createTokenVerifier } from "@shopmesh/kit/auth";
+import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
 import { createRedis, type Redis } from "@shopmesh/kit/redis";
-import { createRpcClient, createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
 import type { JWK } from "jose";
 import { type CatalogCache, createCatalogCache } from "./cache.ts";
 import type { CatalogConfig } from "./config.ts";
@@ -109,18 +108,9 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       context: EVENTS_CONTEXT,
       prefix: config.EVENTS_PREFIX,
       logger,
-      onPublished: (_count, byType) => {
-        for (const [type, n] of byType) metrics.eventsPublished.inc({ type }, n);
-      },
+      metrics,
+      backlogSampleMs: BACKLOG_SAMPLE_MS,
     });
-    const sampler = setInterval(() => {
-      relay
-        .backlog()
-        .then((backlog) => metrics.outboxBacklog.set(backlog))
-        .catch(() => undefined);
-    }, BACKLOG_SAMPLE_MS);
-    sampler.unref();
-    cleanup.push(async () => clearInterval(sampler));
 
     let closing: Promise<void> | undefined;
     return {
@@ -151,22 +141,9 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
   }
 }
 
-/** identity's public signing keys through its GetJwks RPC; concurrent asks share one call. */
-function identityKeys(
-  address: string,
-  logger: Logger,
-  cleanup: (() => Promise<unknown>)[],
-): () => Promise<JWK[]> {
-  const identity = createRpcClient(IdentityService, { address, logger });
-  cleanup.push(async () => identity.close());
-  let inflight: Promise<JWK[]> | undefined;
-  return () => {
-    inflight ??= identity
-      .getJwks({})
-      .then(({ keys }) => keys.map(({ kid, kty, crv, x, alg, use }) => ({ kid, kty, crv, x, alg, use })))
-      .finally(() => {
-        inflight = undefined;
-      });
-    return inflight;
-  };
+/** identity's JWKS for the verifier; the client is closed with the service. */
+function identityKeys(address: string, logger: Logger, cleanup: (() => Promise<unknown>)[]) {
+  const source = createIdentityKeys({ address, logger });
+  cleanup.push(async () => source.close());
+  return () => source.keys();
 }

@@ -106,18 +106,9 @@ export async function createIdentity(
       context: EVENTS_CONTEXT,
       prefix: config.EVENTS_PREFIX,
       logger,
-      onPublished: (_count, byType) => {
-        for (const [type, n] of byType) metrics.eventsPublished.inc({ type }, n);
-      },
+      metrics,
+      backlogSampleMs: BACKLOG_SAMPLE_MS,
     });
-    const sampler = setInterval(() => {
-      relay
-        .backlog()
-        .then((backlog) => metrics.outboxBacklog.set(backlog))
-        .catch(() => undefined);
-    }, BACKLOG_SAMPLE_MS);
-    sampler.unref();
-    cleanup.push(async () => clearInterval(sampler));
 
     let closing: Promise<void> | undefined;
     return {

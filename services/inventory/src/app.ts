@@ -1,11 +1,10 @@
-import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
-import { createTokenVerifier } from "@shopmesh/kit/auth";
+import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { createRpcClient, createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
 import type { JWK } from "jose";
 import type { InventoryConfig } from "./config.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
@@ -87,7 +86,7 @@ export async function createInventory(
     });
 
     const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config, logger, cleanup),
+      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup),
       ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
     });
     const server = createRpcServer({ service: "inventory", logger, verifier, metrics });
@@ -99,9 +98,8 @@ export async function createInventory(
       context: EVENTS_CONTEXT,
       prefix: config.EVENTS_PREFIX,
       logger,
-      onPublished: (_count, byType) => {
-        for (const [type, n] of byType) metrics.eventsPublished.inc({ type }, n);
-      },
+      metrics,
+      backlogSampleMs: BACKLOG_SAMPLE_MS,
     });
     const sweeper = createReservationSweeper({
       store,
@@ -109,14 +107,6 @@ export async function createInventory(
       intervalMs: config.RESERVATION_SWEEP_MS,
       onExpired: (count) => expired.inc(count),
     });
-    const sampler = setInterval(() => {
-      relay
-        .backlog()
-        .then((backlog) => metrics.outboxBacklog.set(backlog))
-        .catch(() => undefined);
-    }, BACKLOG_SAMPLE_MS);
-    sampler.unref();
-    cleanup.push(async () => clearInterval(sampler));
 
     let closing: Promise<void> | undefined;
     return {
@@ -148,22 +138,9 @@ export async function createInventory(
   }
 }
 
-/** identity's public keys over gRPC; concurrent asks share one call. */
-function identityKeys(
-  config: InventoryConfig,
-  logger: Logger,
-  cleanup: (() => Promise<unknown>)[],
-): () => Promise<JWK[]> {
-  const identity = createRpcClient(IdentityService, { address: config.IDENTITY_ADDRESS, logger });
-  cleanup.push(async () => identity.close());
-  let inflight: Promise<JWK[]> | undefined;
-  return () => {
-    inflight ??= identity
-      .getJwks({})
-      .then(({ keys }) => keys.map(({ kid, kty, crv, x, alg, use }) => ({ kid, kty, crv, x, alg, use })))
-      .finally(() => {
-        inflight = undefined;
-      });
-    return inflight;
-  };
+/** identity's JWKS for the verifier; the client is closed with the service. */
+function identityKeys(address: string, logger: Logger, cleanup: (() => Promise<unknown>)[]) {
+  const source = createIdentityKeys({ address, logger });
+  cleanup.push(async () => source.close());
+  return () => source.keys();
 }

@@ -1,3 +1,4 @@
+export { createIdentityKeys, type IdentityKeys } from "./identity-keys.ts";
 export {
   isStaff,
   PERMISSIONS,

@@ -3,6 +3,7 @@ import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-
 import type { Db, Listener, PgPoolClient } from "../db/index.ts";
 import { quoteIdent } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
+import type { Metrics } from "../metrics/index.ts";
 import { type AckPublisher, createAckPublisher } from "./ack-publisher.ts";
 import { checkContext, checkToken } from "./naming.ts";
 import { ensureStream, type StreamOptions } from "./streams.ts";
@@ -30,7 +31,13 @@ export interface OutboxRelayOptions {
   retainHours?: number;
   /** Passed to `ensureStream`. */
   stream?: StreamOptions;
-  /** Metrics hooks. */
+  /**
+   * The service's metrics: events published by type, and the backlog gauge sampled every
+   * `backlogSampleMs` while the relay runs.
+   */
+  metrics?: Pick<Metrics, "eventsPublished" | "outboxBacklog">;
+  /** How often the backlog gauge is sampled; default 15 s. */
+  backlogSampleMs?: number;
   /** After each batch is marked published: how many, and how many of each event type. */
   onPublished?(count: number, byType: ReadonlyMap<string, number>): void;
   onFailed?(count: number, error: Error): void;
@@ -182,7 +189,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         );
       }
       await session.query("commit");
-      if (sent.length > 0) options.onPublished?.(sent.length, byType);
+      if (sent.length > 0) {
+        for (const [type, n] of byType) options.metrics?.eventsPublished.inc({ type }, n);
+        options.onPublished?.(sent.length, byType);
+      }
       if (firstError) {
         options.onFailed?.(failedIds.length, firstError);
         log.warn({ failed: failedIds.length, err: firstError }, "outbox events not published; will retry");
@@ -272,7 +282,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
-  return {
+  let sampler: NodeJS.Timeout | undefined;
+  const relay: OutboxRelay = {
     async start() {
       if (running) return;
       try {
@@ -293,9 +304,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       });
       running = true;
       loop = run();
+      const gauge = options.metrics?.outboxBacklog;
+      if (gauge) {
+        sampler = setInterval(() => {
+          relay
+            .backlog()
+            .then((count) => gauge.set(count))
+            .catch(() => undefined);
+        }, options.backlogSampleMs ?? 15_000);
+        sampler.unref();
+      }
       log.info({ stream: `${prefix}.${context}.>` }, "outbox relay started");
     },
     async stop() {
+      if (sampler) clearInterval(sampler);
+      sampler = undefined;
       if (running) {
         running = false;
         wake();
@@ -315,6 +338,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return Number(rows[0]?.count ?? 0);
     },
   };
+  return relay;
 }
 
 function positive(value: number, field: string): number {
