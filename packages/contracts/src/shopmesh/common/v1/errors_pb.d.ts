@@ -90,6 +90,50 @@ export enum ErrorReason {
    * @generated from enum value: ERROR_REASON_OUT_OF_STOCK = 9;
    */
   OUT_OF_STOCK = 9,
+
+  /**
+   * FAILED_PRECONDITION: the payment provider declined the payment; ErrorInfo metadata
+   * "decline_code" says why ("card_declined", "insufficient_funds").
+   *
+   * @generated from enum value: ERROR_REASON_PAYMENT_DECLINED = 10;
+   */
+  PAYMENT_DECLINED = 10,
+
+  /**
+   * FAILED_PRECONDITION: an idempotency key was used before with a different request.
+   *
+   * @generated from enum value: ERROR_REASON_IDEMPOTENCY_KEY_REUSED = 11;
+   */
+  IDEMPOTENCY_KEY_REUSED = 11,
+
+  /**
+   * FAILED_PRECONDITION: a refund larger than what was captured and not yet refunded.
+   *
+   * @generated from enum value: ERROR_REASON_REFUND_EXCEEDS_CAPTURED = 12;
+   */
+  REFUND_EXCEEDS_CAPTURED = 12,
+
+  /**
+   * FAILED_PRECONDITION: checkout of a cart without lines, or with lines that cannot be bought
+   * (ErrorInfo metadata "skus" lists them, comma-separated).
+   *
+   * @generated from enum value: ERROR_REASON_CART_NOT_PURCHASABLE = 13;
+   */
+  CART_NOT_PURCHASABLE = 13,
+
+  /**
+   * FAILED_PRECONDITION: no shipping method serves the destination country or weight.
+   *
+   * @generated from enum value: ERROR_REASON_SHIPPING_UNAVAILABLE = 14;
+   */
+  SHIPPING_UNAVAILABLE = 14,
+
+  /**
+   * UNAUTHENTICATED: a webhook whose signature is missing, wrong, or outside the time tolerance.
+   *
+   * @generated from enum value: ERROR_REASON_WEBHOOK_SIGNATURE_INVALID = 15;
+   */
+  WEBHOOK_SIGNATURE_INVALID = 15,
 }
 
 /**
