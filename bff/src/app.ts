@@ -22,6 +22,7 @@ import {
   registerDocs,
   registerHealth,
   registerJwks,
+  registerWebhooks,
   SURFACE_PREFIX,
   type Surface,
   type SurfaceRoutes,
@@ -102,6 +103,11 @@ export function createApp(deps: BffDeps, options: AppOptions = {}): OpenAPIHono 
     app.route(SURFACE_PREFIX[surface], surfaceApp);
   }
 
+  registerWebhooks(
+    app,
+    deps,
+    rateLimit({ ...limits, name: "webhooks", limit: config.RATE_LIMIT_LIMIT, key: byClientIp }),
+  );
   registerJwks(app, deps.jwks);
   registerHealth(app, { readiness: deps.readiness, timeoutMs: options.readinessTimeoutMs });
   registerDocs(app, { title: "shopmesh API", version: "1.0.0" });

@@ -4,6 +4,9 @@ import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { OrderService } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
+import { PaymentService } from "@shopmesh/contracts/shopmesh/payment/v1/payment_pb";
+import { ShippingService } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
 import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
 import type { Logger } from "@shopmesh/kit/log";
 import { createMetrics } from "@shopmesh/kit/metrics";
@@ -39,6 +42,9 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
   const cart = createRpcClient(CartService, { address: config.CART_ADDRESS, logger, metrics });
   const catalog = createRpcClient(CatalogService, { address: config.CATALOG_ADDRESS, logger, metrics });
   const inventory = createRpcClient(InventoryService, { address: config.INVENTORY_ADDRESS, logger, metrics });
+  const order = createRpcClient(OrderService, { address: config.ORDER_ADDRESS, logger, metrics });
+  const payment = createRpcClient(PaymentService, { address: config.PAYMENT_ADDRESS, logger, metrics });
+  const shipping = createRpcClient(ShippingService, { address: config.SHIPPING_ADDRESS, logger, metrics });
 
   const identityKeys = createIdentityKeys({ address: config.IDENTITY_ADDRESS, logger });
   const jwks = () => identityKeys.keys();
@@ -50,6 +56,9 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
     cart,
     catalog,
     inventory,
+    order,
+    payment,
+    shipping,
     redis,
     verifier: createTokenVerifier({ keys: jwks }),
     jwks,
@@ -99,6 +108,9 @@ export function createBff(config: BffConfig, logger: Logger): Bff {
       cart.close();
       catalog.close();
       inventory.close();
+      order.close();
+      payment.close();
+      shipping.close();
       identityHealth.close();
       redis.disconnect();
     },

@@ -41,6 +41,13 @@ const trustProxy = z
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
+/** A service's gRPC address ("host:port") with its local default. */
+const address = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, "must be host:port")
+    .default(fallback);
+
 /** The BFF's variables, with local defaults (ARCHITECTURE.md section 9). */
 export const bffConfigShape = {
   PORT: port(8080),
@@ -48,10 +55,7 @@ export const bffConfigShape = {
   LOG_LEVEL: infrastructure.LOG_LEVEL,
   REDIS_URL: infrastructure.REDIS_URL,
   /** identity's gRPC address. */
-  IDENTITY_ADDRESS: z
-    .string()
-    .regex(/^[^\s:]+:\d+$/, "must be host:port")
-    .default("127.0.0.1:50051"),
+  IDENTITY_ADDRESS: address("127.0.0.1:50051"),
   /** Browser origins allowed on /api/v1 and /admin/v1, with credentials. */
   CORS_ORIGINS: origins("http://localhost:3000,http://localhost:5173"),
   TRUST_PROXY: trustProxy,
@@ -62,20 +66,17 @@ export const bffConfigShape = {
   /** Requests per window per address on `.../auth/*` routes, on top of the general limit. */
   RATE_LIMIT_AUTH_LIMIT: int(20, 1),
   /** The cart service's gRPC address. */
-  CART_ADDRESS: z
-    .string()
-    .regex(/^[^\s:]+:\d+$/, "must be host:port")
-    .default("127.0.0.1:50054"),
+  CART_ADDRESS: address("127.0.0.1:50054"),
   /** The catalog service's gRPC address. */
-  CATALOG_ADDRESS: z
-    .string()
-    .regex(/^[^\s:]+:\d+$/, "must be host:port")
-    .default("127.0.0.1:50052"),
+  CATALOG_ADDRESS: address("127.0.0.1:50052"),
   /** The inventory service's gRPC address. */
-  INVENTORY_ADDRESS: z
-    .string()
-    .regex(/^[^\s:]+:\d+$/, "must be host:port")
-    .default("127.0.0.1:50053"),
+  INVENTORY_ADDRESS: address("127.0.0.1:50053"),
+  /** The order service's gRPC address. */
+  ORDER_ADDRESS: address("127.0.0.1:50055"),
+  /** The payment service's gRPC address. */
+  PAYMENT_ADDRESS: address("127.0.0.1:50056"),
+  /** The shipping service's gRPC address. */
+  SHIPPING_ADDRESS: address("127.0.0.1:50057"),
   RATE_LIMIT_PREFIX: z.string().default("shopmesh:bff:rl:"),
   /** Secure attribute of cookies. Browsers treat http://localhost as secure, so local dev keeps it. */
   COOKIE_SECURE: bool(true),

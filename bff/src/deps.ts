@@ -2,6 +2,9 @@ import type { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import type { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import type { OrderService } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
+import type { PaymentService } from "@shopmesh/contracts/shopmesh/payment/v1/payment_pb";
+import type { ShippingService } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
 import type { TokenVerifier } from "@shopmesh/kit/auth";
 import type { Logger } from "@shopmesh/kit/log";
 import type { Registry } from "@shopmesh/kit/metrics";
@@ -26,6 +29,12 @@ export interface BffDeps {
   catalog: RpcClient<typeof CatalogService>;
   /** The inventory service (warehouses, stock). */
   inventory: RpcClient<typeof InventoryService>;
+  /** The order service (checkout, orders, returns). */
+  order: RpcClient<typeof OrderService>;
+  /** The payment service (provider webhooks, an order's payments for staff). */
+  payment: RpcClient<typeof PaymentService>;
+  /** The shipping service (quotes, carrier webhooks). */
+  shipping: RpcClient<typeof ShippingService>;
   /** Rate-limit counters (and later caches). */
   redis: Redis;
   /** Verifies access tokens (the kit's createTokenVerifier over identity's JWKS). */

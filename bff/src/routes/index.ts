@@ -14,6 +14,7 @@ export {
   type SurfaceApp,
   type SurfaceRoutes,
 } from "./types.ts";
+export { registerWebhooks, WEBHOOK_SIGNATURE_HEADER } from "./webhooks.ts";
 
 /** The routes the BFF serves. */
 export const surfaceRoutes: SurfaceRoutes = { web: webRoutes, mobile: mobileRoutes, admin: adminRoutes };

@@ -2,6 +2,9 @@ import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { OrderService } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
+import { PaymentService } from "@shopmesh/contracts/shopmesh/payment/v1/payment_pb";
+import { ShippingService } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
 import { Registry } from "@shopmesh/kit/metrics";
 import { createRpcClient } from "@shopmesh/kit/rpc";
 import { loadBffConfig } from "../../src/config.ts";
@@ -9,6 +12,9 @@ import type { BffDeps } from "../../src/deps.ts";
 import { captureLogs } from "./logs.ts";
 import { connectTestRedis } from "./redis.ts";
 import { createTestKeys, type TestKeys } from "./tokens.ts";
+
+/** Nothing listens there: tests of routes that call a service pass a real client in overrides. */
+const nowhere = { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 };
 
 export interface TestBff {
   deps: BffDeps;
@@ -34,11 +40,13 @@ export async function createTestBff(
     redis,
     verifier: keys.verifier,
     jwks: async () => keys.jwks,
-    // Nothing listens there: tests of routes that call identity pass a real client in overrides.
-    identity: createRpcClient(IdentityService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
-    cart: createRpcClient(CartService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
-    catalog: createRpcClient(CatalogService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
-    inventory: createRpcClient(InventoryService, { address: "127.0.0.1:1", maxAttempts: 1, timeoutMs: 500 }),
+    identity: createRpcClient(IdentityService, nowhere),
+    cart: createRpcClient(CartService, nowhere),
+    catalog: createRpcClient(CatalogService, nowhere),
+    inventory: createRpcClient(InventoryService, nowhere),
+    order: createRpcClient(OrderService, nowhere),
+    payment: createRpcClient(PaymentService, nowhere),
+    shipping: createRpcClient(ShippingService, nowhere),
     readiness: {},
     registry: new Registry(),
     ...overrides,
