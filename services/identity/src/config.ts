@@ -1,5 +1,5 @@
 import { ConfigError, infrastructure, loadConfig, port, z } from "@shopmesh/kit/config";
-import { isDomainError } from "./domain/errors.ts";
+import { isDomainError } from "@shopmesh/kit/errors";
 import { validateRegistration } from "./domain/user.ts";
 
 /** The environment identity reads (ARCHITECTURE.md section 9), with the local defaults. */

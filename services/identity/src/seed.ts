@@ -1,7 +1,7 @@
+import { isDomainError } from "@shopmesh/kit/errors";
 import { newId } from "@shopmesh/kit/ids";
 import type { Logger } from "@shopmesh/kit/log";
 import { hashPassword } from "./crypto/passwords.ts";
-import { isDomainError } from "./domain/errors.ts";
 import { registerUser, validateRegistration } from "./domain/user.ts";
 import type { IdentityStore } from "./store/index.ts";
 

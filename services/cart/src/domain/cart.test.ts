@@ -1,3 +1,4 @@
+import { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
 import { variant } from "../../test/fixtures.ts";
 import {
@@ -11,7 +12,6 @@ import {
   updateItem,
   validateAddItem,
 } from "./cart.ts";
-import { DomainError } from "./errors.ts";
 
 const t0 = new Date("2025-05-01T10:00:00Z");
 const t1 = new Date("2025-05-01T11:00:00Z");

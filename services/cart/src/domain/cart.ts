@@ -1,4 +1,5 @@
-import { type FieldViolation, failedPrecondition, invalidField, notFound, throwIfInvalid } from "./errors.ts";
+import { type FieldViolation, invalidField, throwIfInvalid } from "@shopmesh/kit/errors";
+import { failedPrecondition, notFound } from "./errors.ts";
 import type { Money } from "./money.ts";
 import type { Variant } from "./sources.ts";
 

@@ -1,17 +1,18 @@
-import type { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
+import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
+import { withErrorMapping } from "@shopmesh/kit/errors/rpc";
 import type { AccessRules, ServiceHandlers } from "@shopmesh/kit/rpc";
 import { cartHandlers } from "./cart.ts";
 import type { CartDeps } from "./deps.ts";
-import { withErrorMapping } from "./errors.ts";
+import { cartErrorMapper } from "./errors.ts";
 
 export type { CartDeps } from "./deps.ts";
 
 /**
  * The handlers of shopmesh.cart.v1.CartService. Each maps its request to domain calls and store
- * operations and the result back to proto; failures map to statuses in errors.ts.
+ * operations and the result back to proto; failures map to statuses in the kit's toRpcError and errors.ts.
  */
 export function createCartHandlers(deps: CartDeps): ServiceHandlers<typeof CartService> {
-  return withErrorMapping<typeof CartService>(cartHandlers(deps));
+  return withErrorMapping(CartService, cartHandlers(deps), cartErrorMapper);
 }
 
 /**

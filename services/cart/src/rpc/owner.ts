@@ -1,6 +1,6 @@
+import { invalidField } from "@shopmesh/kit/errors";
 import type { RpcContext } from "@shopmesh/kit/rpc";
 import { hashCartToken, isCartToken } from "../crypto/cart-token.ts";
-import { invalidField } from "../domain/errors.ts";
 import type { CartKey } from "../store/carts.ts";
 
 /**

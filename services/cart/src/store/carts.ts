@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { staleVersion } from "@shopmesh/kit/errors";
 import type { Redis } from "@shopmesh/kit/redis";
 import type { Cart } from "../domain/cart.ts";
-import { conflict } from "../domain/errors.ts";
 import { decodeCart, encodeCart } from "./codec.ts";
 import { redisCall } from "./errors.ts";
 
@@ -135,7 +135,7 @@ export function createCartStore(options: CartStoreOptions): CartStore {
         }
         await backoff(attempt);
       }
-      throw conflict("the cart kept changing concurrently; try again");
+      throw staleVersion("the cart kept changing concurrently; try again");
     },
 
     async merge(userKey, guestKey, combine) {
@@ -153,7 +153,7 @@ export function createCartStore(options: CartStoreOptions): CartStore {
         }
         await backoff(attempt);
       }
-      throw conflict("the carts kept changing concurrently; try again");
+      throw staleVersion("the carts kept changing concurrently; try again");
     },
   };
 }

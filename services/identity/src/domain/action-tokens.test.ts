@@ -1,5 +1,4 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
 import {
   type EmailVerificationRequested,
   EmailVerificationRequestedSchema,
@@ -82,7 +81,7 @@ describe("useActionToken", () => {
     ["used", { ...actionToken, useTime: t0 }, "password_reset", hours(0.5)],
   ] as const)("refuses a token that is %s with TOKEN_INVALID", (_, token, kind, now) => {
     expect(() => useActionToken(token, kind, now)).toThrow(
-      expect.objectContaining({ kind: "unauthenticated", reason: ErrorReason.TOKEN_INVALID }),
+      expect.objectContaining({ kind: "unauthenticated", reason: "TOKEN_INVALID" }),
     );
   });
 });

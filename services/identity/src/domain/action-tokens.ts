@@ -3,7 +3,8 @@ import {
   EmailVerificationRequestedSchema,
   PasswordResetRequestedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
-import { failedPrecondition, tokenInvalid } from "./errors.ts";
+import { failedPrecondition } from "@shopmesh/kit/errors";
+import { tokenInvalid } from "./errors.ts";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { assertActive, type User } from "./user.ts";
 

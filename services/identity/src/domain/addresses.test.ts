@@ -3,6 +3,7 @@ import {
   AddressRemovedSchema,
   AddressUpdatedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
 import {
   type AddressInput,
@@ -14,7 +15,6 @@ import {
   type UserAddress,
   updateAddress,
 } from "./addresses.ts";
-import { DomainError } from "./errors.ts";
 
 const t0 = new Date("2025-03-01T10:00:00Z");
 const t1 = new Date("2025-03-02T10:00:00Z");

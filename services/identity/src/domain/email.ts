@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 
 /** RFC 5321's limit for a forward path; longer addresses cannot receive mail. */
 export const MAX_EMAIL_LENGTH = 254;

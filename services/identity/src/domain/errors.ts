@@ -1,108 +1,24 @@
-import { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
+import { alreadyExists, type DomainError, unauthenticated } from "@shopmesh/kit/errors";
 
 /**
- * What went wrong, independent of transport. The RPC layer maps each kind to one gRPC code:
- *
- * | kind                  | gRPC code           |
- * |-----------------------|---------------------|
- * | `invalid`             | INVALID_ARGUMENT    |
- * | `not_found`           | NOT_FOUND           |
- * | `already_exists`      | ALREADY_EXISTS      |
- * | `conflict`            | ABORTED             |
- * | `unauthenticated`     | UNAUTHENTICATED     |
- * | `permission_denied`   | PERMISSION_DENIED   |
- * | `failed_precondition` | FAILED_PRECONDITION |
+ * Identity's own failures, on top of the kit's DomainError (@shopmesh/kit/errors): the ones whose
+ * wording is a security decision.
  */
-export type DomainErrorKind =
-  | "invalid"
-  | "not_found"
-  | "already_exists"
-  | "conflict"
-  | "unauthenticated"
-  | "permission_denied"
-  | "failed_precondition";
-
-/** A bad request field; `field` is the request's proto field path in lowerCamelCase ("address.postalCode"). */
-export interface FieldViolation {
-  field: string;
-  description: string;
-}
-
-export interface DomainErrorOptions {
-  /** Lets callers tell apart failures that share a kind (sent as google.rpc.ErrorInfo). */
-  reason?: ErrorReason;
-  violations?: readonly FieldViolation[];
-}
-
-/**
- * The one error type of the identity domain. Domain functions throw it before changing anything,
- * so a caught DomainError never leaves an aggregate half-updated.
- */
-export class DomainError extends Error {
-  override readonly name = "DomainError";
-  readonly kind: DomainErrorKind;
-  readonly reason: ErrorReason | undefined;
-  readonly violations: readonly FieldViolation[];
-
-  constructor(kind: DomainErrorKind, message: string, options: DomainErrorOptions = {}) {
-    super(message);
-    this.kind = kind;
-    this.reason = options.reason;
-    this.violations = options.violations ?? [];
-  }
-}
-
-/** True when `error` is a DomainError (optionally of the given kind). */
-export function isDomainError(error: unknown, kind?: DomainErrorKind): error is DomainError {
-  return error instanceof DomainError && (kind === undefined || error.kind === kind);
-}
-
-/** An `invalid` error listing every bad field; the message joins them for logs. */
-export function invalid(violations: readonly FieldViolation[], message?: string): DomainError {
-  const text = message ?? violations.map((v) => `${v.field}: ${v.description}`).join("; ");
-  return new DomainError("invalid", text || "invalid argument", { violations });
-}
-
-/** Throws an `invalid` error when there is at least one violation. */
-export function throwIfInvalid(violations: readonly FieldViolation[]): void {
-  if (violations.length > 0) throw invalid(violations);
-}
-
-/** One violation as an `invalid` error: for a single bad field. */
-export function invalidField(field: string, description: string): DomainError {
-  return invalid([{ field, description }]);
-}
-
-export function notFound(message: string): DomainError {
-  return new DomainError("not_found", message);
-}
-
-export function failedPrecondition(message: string, reason = ErrorReason.INVALID_STATE): DomainError {
-  return new DomainError("failed_precondition", message, { reason });
-}
-
-export function permissionDenied(message: string, reason?: ErrorReason): DomainError {
-  return new DomainError("permission_denied", message, { reason });
-}
 
 /**
  * Wrong email, password or MFA code. One message for all of them, so a caller cannot tell which
  * part was wrong or whether the email is registered.
  */
 export function invalidCredentials(): DomainError {
-  return new DomainError("unauthenticated", "invalid email, password or code", {
-    reason: ErrorReason.INVALID_CREDENTIALS,
-  });
+  return unauthenticated("invalid email, password or code", "INVALID_CREDENTIALS");
 }
 
 /** A refresh, verification or reset token that is unknown, expired, used or revoked. */
 export function tokenInvalid(message = "the token is invalid or has expired"): DomainError {
-  return new DomainError("unauthenticated", message, { reason: ErrorReason.TOKEN_INVALID });
+  return unauthenticated(message, "TOKEN_INVALID");
 }
 
 /** The store raises this when the unique email constraint fails on register. */
 export function emailTaken(): DomainError {
-  return new DomainError("already_exists", "an account with this email exists already", {
-    reason: ErrorReason.EMAIL_TAKEN,
-  });
+  return alreadyExists("an account with this email exists already", "EMAIL_TAKEN");
 }

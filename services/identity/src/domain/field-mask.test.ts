@@ -1,5 +1,5 @@
+import { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "./errors.ts";
 import { applyFieldMask, maskIncludes, resolveFieldMask, toCamelPath } from "./field-mask.ts";
 
 const WRITABLE = ["label", "address.city", "address.postal_code", "default_shipping"];

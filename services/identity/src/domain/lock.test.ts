@@ -1,11 +1,10 @@
-import { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
 import {
   type UserLocked,
   UserLockedSchema,
   UserUnlockedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "./errors.ts";
 import { activeLock, assertNotLocked, isLocked, lockUser, unlockUser } from "./lock.ts";
 import { registerUser, type User } from "./user.ts";
 
@@ -85,7 +84,7 @@ describe("lock state", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ kind: "permission_denied", reason: ErrorReason.ACCOUNT_LOCKED });
+    expect(error).toMatchObject({ kind: "permission_denied", reason: "ACCOUNT_LOCKED" });
     expect(() => assertNotLocked(user, minutes(16))).not.toThrow();
   });
 });

@@ -1,6 +1,5 @@
-import { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
 import { UserLockedSchema, UserUnlockedSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
-import { failedPrecondition, invalid, permissionDenied } from "./errors.ts";
+import { failedPrecondition, invalid, permissionDenied } from "@shopmesh/kit/errors";
 import { domainEvent } from "./events.ts";
 import { assertActive, type User, type UserChange, type UserLock } from "./user.ts";
 
@@ -26,7 +25,7 @@ export function assertNotLocked(user: User, now: Date): void {
   const lock = activeLock(user, now);
   if (lock === null) return;
   const until = lock.until ? ` until ${lock.until.toISOString()}` : "";
-  throw permissionDenied(`the account is locked${until}`, ErrorReason.ACCOUNT_LOCKED);
+  throw permissionDenied(`the account is locked${until}`, "ACCOUNT_LOCKED");
 }
 
 export interface LockUserOptions {

@@ -1,5 +1,4 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
 import {
   LoginFailedSchema,
   type UserLocked,
@@ -58,7 +57,7 @@ describe("recordLoginAttempt: password", () => {
     const outcome = attempt(newUser(), false, minutes(1));
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.error.reason).toBe(ErrorReason.INVALID_CREDENTIALS);
+    expect(outcome.error.reason).toBe("INVALID_CREDENTIALS");
     expect(outcome.user.failedLogins).toBe(1);
     expect(outcome.events[0]?.type).toBe(LoginFailedSchema);
     expect(outcome.events[0]?.data).toMatchObject({
@@ -73,7 +72,7 @@ describe("recordLoginAttempt: password", () => {
     expect(outcome).toMatchObject({
       ok: false,
       events: [],
-      error: { reason: ErrorReason.INVALID_CREDENTIALS },
+      error: { reason: "INVALID_CREDENTIALS" },
     });
   });
 });
@@ -97,7 +96,7 @@ describe("recordLoginAttempt: lockout", () => {
     expect(outcome).toMatchObject({
       ok: false,
       events: [],
-      error: { kind: "permission_denied", reason: ErrorReason.ACCOUNT_LOCKED },
+      error: { kind: "permission_denied", reason: "ACCOUNT_LOCKED" },
     });
     expect(outcome.user).toBe(user);
   });
@@ -108,7 +107,7 @@ describe("recordLoginAttempt: lockout", () => {
     expect(outcome).toMatchObject({
       ok: false,
       events: [],
-      error: { reason: ErrorReason.INVALID_CREDENTIALS },
+      error: { reason: "INVALID_CREDENTIALS" },
     });
     expect(outcome.user.lock?.until).toEqual(minutes(19));
   });
@@ -145,7 +144,7 @@ describe("recordLoginAttempt: lockout", () => {
     const user = newUser({ lock: { reason: "fraud", until: null, since: t0 } });
     expect(attempt(user, true, minutes(60 * 24))).toMatchObject({
       ok: false,
-      error: { reason: ErrorReason.ACCOUNT_LOCKED },
+      error: { reason: "ACCOUNT_LOCKED" },
     });
   });
 });
@@ -159,14 +158,14 @@ describe("recordLoginAttempt: MFA", () => {
     expect(outcome).toMatchObject({
       ok: false,
       events: [],
-      error: { kind: "unauthenticated", reason: ErrorReason.MFA_REQUIRED },
+      error: { kind: "unauthenticated", reason: "MFA_REQUIRED" },
     });
     expect(outcome.user.failedLogins).toBe(0);
   });
 
   it("counts a wrong code as a failed login", () => {
     const outcome = attempt(mfaUser(), true, t0, { secondFactor: { kind: "invalid" } });
-    expect(outcome).toMatchObject({ ok: false, error: { reason: ErrorReason.INVALID_CREDENTIALS } });
+    expect(outcome).toMatchObject({ ok: false, error: { reason: "INVALID_CREDENTIALS" } });
     expect(outcome.user.failedLogins).toBe(1);
   });
 
@@ -188,7 +187,7 @@ describe("recordLoginAttempt: MFA", () => {
     const again = attempt(first.user, true, minutes(1), {
       secondFactor: { kind: "recovery", codeHash: "r1" },
     });
-    expect(again).toMatchObject({ ok: false, error: { reason: ErrorReason.INVALID_CREDENTIALS } });
+    expect(again).toMatchObject({ ok: false, error: { reason: "INVALID_CREDENTIALS" } });
   });
 
   it("ignores the second factor without MFA", () => {

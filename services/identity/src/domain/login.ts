@@ -1,7 +1,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
 import { LoginFailedSchema, UserLockedSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
-import { DomainError, invalidCredentials, permissionDenied } from "./errors.ts";
+import { DomainError, permissionDenied } from "@shopmesh/kit/errors";
+import { invalidCredentials } from "./errors.ts";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { activeLock, LOCKOUT_REASON } from "./lock.ts";
 import type { User } from "./user.ts";
@@ -80,7 +80,7 @@ export function recordLoginAttempt(
   const lock = activeLock(user, now);
   if (lock !== null) {
     const error = attempt.passwordValid
-      ? permissionDenied("the account is locked", ErrorReason.ACCOUNT_LOCKED)
+      ? permissionDenied("the account is locked", "ACCOUNT_LOCKED")
       : invalidCredentials();
     return { ok: false, user, events: [], error };
   }
@@ -96,7 +96,7 @@ export function recordLoginAttempt(
           user,
           events: [],
           error: new DomainError("unauthenticated", "a TOTP or recovery code is required", {
-            reason: ErrorReason.MFA_REQUIRED,
+            reason: "MFA_REQUIRED",
           }),
         };
       case "invalid":

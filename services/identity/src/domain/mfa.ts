@@ -1,5 +1,5 @@
 import { MfaDisabledSchema, MfaEnabledSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
-import { type DomainError, failedPrecondition, invalid } from "./errors.ts";
+import { type DomainError, failedPrecondition, invalid } from "@shopmesh/kit/errors";
 import { domainEvent } from "./events.ts";
 import { assertActive, MFA_DISABLED, type User, type UserChange } from "./user.ts";
 

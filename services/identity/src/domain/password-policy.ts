@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 
 export const MIN_PASSWORD_LENGTH = 10;
 /** Bounds the work one login can cause: argon2 hashes the whole input. */

@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 
 export const MAX_DISPLAY_NAME_LENGTH = 100;
 const MAX_LOCALE_LENGTH = 35;

@@ -1,4 +1,3 @@
-import { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
 import {
   RefreshTokenReuseDetectedSchema,
   SessionRevokedSchema,
@@ -81,21 +80,21 @@ describe("rotateRefreshToken", () => {
     const reuse = rotate(first.session, tokens, "hash-0", "hash-x", days(2));
     expect(reuse.status).toBe("reuse-detected");
     if (reuse.status !== "reuse-detected") return;
-    expect(reuse.error).toMatchObject({ kind: "unauthenticated", reason: ErrorReason.REFRESH_TOKEN_REUSED });
+    expect(reuse.error).toMatchObject({ kind: "unauthenticated", reason: "REFRESH_TOKEN_REUSED" });
     expect(reuse.session).toMatchObject({ revokeTime: days(2), revokeReason: "token_reuse" });
     expect(reuse.events.map((e) => e.type)).toEqual([RefreshTokenReuseDetectedSchema, SessionRevokedSchema]);
     expect(reuse.events[1]?.data).toMatchObject({ sessionId: "s1", reason: "token_reuse" });
 
     // The legitimate holder's current token is now refused too.
     const current = rotate(reuse.session, tokens, "hash-1", "hash-2", days(2));
-    expect(current).toMatchObject({ status: "rejected", error: { reason: ErrorReason.TOKEN_INVALID } });
+    expect(current).toMatchObject({ status: "rejected", error: { reason: "TOKEN_INVALID" } });
   });
 
   it("rejects tokens of an expired session", () => {
     const { session, refreshToken } = start();
     expect(rotate(session, [refreshToken], "hash-0", "hash-1", days(30))).toMatchObject({
       status: "rejected",
-      error: { reason: ErrorReason.TOKEN_INVALID },
+      error: { reason: "TOKEN_INVALID" },
     });
   });
 

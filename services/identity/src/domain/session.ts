@@ -1,10 +1,10 @@
-import { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
 import {
   RefreshTokenReuseDetectedSchema,
   SessionRevokedSchema,
   SessionStartedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
-import { DomainError, tokenInvalid } from "./errors.ts";
+import { DomainError } from "@shopmesh/kit/errors";
+import { tokenInvalid } from "./errors.ts";
 import { type DomainEvent, domainEvent } from "./events.ts";
 
 /** A refresh token unused this long expires; each use extends it (sliding expiry). */
@@ -163,7 +163,7 @@ export function rotateRefreshToken(
         "unauthenticated",
         "the refresh token was used before; the session is signed out",
         {
-          reason: ErrorReason.REFRESH_TOKEN_REUSED,
+          reason: "REFRESH_TOKEN_REUSED",
         },
       ),
     };

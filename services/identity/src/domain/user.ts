@@ -6,8 +6,14 @@ import {
   UserRegisteredSchema,
   UserRolesChangedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import {
+  type FieldViolation,
+  failedPrecondition,
+  invalid,
+  notFound,
+  throwIfInvalid,
+} from "@shopmesh/kit/errors";
 import { checkEmail, normalizeEmail } from "./email.ts";
-import { type FieldViolation, failedPrecondition, invalid, notFound, throwIfInvalid } from "./errors.ts";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { resolveFieldMask } from "./field-mask.ts";
 import { checkPassword } from "./password-policy.ts";

@@ -1,8 +1,8 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { invalidField, notFound } from "@shopmesh/kit/errors";
 import { requireUser, type ServiceHandlers } from "@shopmesh/kit/rpc";
 import { verifyPassword } from "../crypto/passwords.ts";
-import { invalidField, notFound } from "../domain/errors.ts";
 import { revokeSession } from "../domain/session.ts";
 import { deleteUser, updateProfile } from "../domain/user.ts";
 import { eventMeta } from "../events.ts";

@@ -1,7 +1,7 @@
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import type { Principal } from "@shopmesh/kit/auth";
+import { invalidField } from "@shopmesh/kit/errors";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { invalidField } from "../domain/errors.ts";
 import { lockUser, unlockUser } from "../domain/lock.ts";
 import { type RoleName, roleFromProto } from "../domain/roles.ts";
 import { setRoles } from "../domain/user.ts";

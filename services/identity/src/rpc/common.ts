@@ -1,9 +1,9 @@
 import type { ClientInfo as ClientInfoMessage } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { notFound } from "@shopmesh/kit/errors";
 import type { EventMeta } from "@shopmesh/kit/events";
 import { newId } from "@shopmesh/kit/ids";
 import type { RpcContext } from "@shopmesh/kit/rpc";
 import { generateToken } from "../crypto/tokens.ts";
-import { notFound } from "../domain/errors.ts";
 import { type ClientInfo, revokeSession, type SessionRevokeReason, startSession } from "../domain/session.ts";
 import { isDeleted, type User } from "../domain/user.ts";
 import type { KeyRing } from "../keys.ts";

@@ -1,4 +1,5 @@
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 import { requireUser, type ServiceHandlers } from "@shopmesh/kit/rpc";
 import { hashPassword, verifyPassword } from "../crypto/passwords.ts";
 import { generateToken, hashToken, tokenKind } from "../crypto/tokens.ts";
@@ -9,7 +10,7 @@ import {
   useActionToken,
 } from "../domain/action-tokens.ts";
 import { checkEmail, normalizeEmail } from "../domain/email.ts";
-import { type FieldViolation, tokenInvalid } from "../domain/errors.ts";
+import { tokenInvalid } from "../domain/errors.ts";
 import { checkPassword } from "../domain/password-policy.ts";
 import { changePassword, isDeleted, verifyEmail } from "../domain/user.ts";
 import { eventMeta } from "../events.ts";

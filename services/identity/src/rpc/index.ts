@@ -1,4 +1,5 @@
-import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { withErrorMapping } from "@shopmesh/kit/errors/rpc";
 import type { AccessRules, ServiceHandlers } from "@shopmesh/kit/rpc";
 import { accountHandlers } from "./account.ts";
 import { addressHandlers } from "./addresses.ts";
@@ -6,7 +7,6 @@ import { adminHandlers } from "./admin.ts";
 import { authHandlers } from "./auth.ts";
 import { credentialHandlers } from "./credentials.ts";
 import type { IdentityDeps } from "./deps.ts";
-import { withErrorMapping } from "./errors.ts";
 import { mfaHandlers } from "./mfa.ts";
 
 export type { IdentityDeps } from "./deps.ts";
@@ -16,7 +16,7 @@ export type { IdentityDeps } from "./deps.ts";
  * and store operations and the result back to proto; failures map to statuses in errors.ts.
  */
 export function createIdentityHandlers(deps: IdentityDeps): ServiceHandlers<typeof IdentityService> {
-  return withErrorMapping<typeof IdentityService>({
+  return withErrorMapping(IdentityService, {
     ...authHandlers(deps),
     ...credentialHandlers(deps),
     ...mfaHandlers(deps),

@@ -1,8 +1,8 @@
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
+import { invalidField } from "@shopmesh/kit/errors";
 import { requireUser, type ServiceHandlers } from "@shopmesh/kit/rpc";
 import { verifyPassword } from "../crypto/passwords.ts";
 import { generateRecoveryCodes, generateTotpSecret, totpUri, verifyTotp } from "../crypto/totp.ts";
-import { invalidField } from "../domain/errors.ts";
 import {
   confirmTotp,
   disableTotp,

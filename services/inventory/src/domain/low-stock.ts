@@ -1,5 +1,5 @@
 import { LowStockSchema } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { MAX_QUANTITY } from "./sku.ts";
 

@@ -4,8 +4,8 @@ import {
   ReservationReleasedSchema,
   StockReservedSchema,
 } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
+import { DomainError, type FieldViolation, invalidState, throwIfInvalid } from "@shopmesh/kit/errors";
 import type { AllocatedLine, LineRequest, Shortage } from "./allocation.ts";
-import { DomainError, type FieldViolation, invalidState, throwIfInvalid } from "./errors.ts";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { checkSku, MAX_QUANTITY } from "./sku.ts";
 

@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 
 /** The longest SKU accepted. */
 export const MAX_SKU_LENGTH = 64;

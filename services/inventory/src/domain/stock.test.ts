@@ -1,5 +1,5 @@
+import { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "./errors.ts";
 import {
   type AdjustmentInput,
   adjustStock,

@@ -1,6 +1,6 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { StockAdjustedSchema } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
-import { DomainError, type FieldViolation, throwIfInvalid } from "./errors.ts";
+import { DomainError, type FieldViolation, throwIfInvalid } from "@shopmesh/kit/errors";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { MAX_QUANTITY } from "./sku.ts";
 

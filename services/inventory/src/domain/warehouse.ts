@@ -3,7 +3,7 @@ import {
   WarehouseCreatedSchema,
   WarehouseUpdatedSchema,
 } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
-import { type FieldViolation, throwIfInvalid } from "./errors.ts";
+import { type FieldViolation, throwIfInvalid } from "@shopmesh/kit/errors";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { applyFieldMask, resolveFieldMask } from "./field-mask.ts";
 

@@ -1,6 +1,6 @@
 import type { Permission } from "@shopmesh/kit/auth";
+import { permissionDenied } from "@shopmesh/kit/errors";
 import type { RpcContext } from "@shopmesh/kit/rpc";
-import { permissionDenied } from "../domain/errors.ts";
 
 /** Staff who may read stock: whoever manages it, and support answering questions about orders. */
 export const STOCK_READ_PERMISSIONS: readonly Permission[] = ["inventory.write", "orders.read"];

@@ -1,6 +1,6 @@
 import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import type { FieldViolation } from "../domain/errors.ts";
 import { checkSku } from "../domain/sku.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { check } from "./fields.ts";

@@ -1,8 +1,8 @@
-import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { withErrorMapping } from "@shopmesh/kit/errors/rpc";
 import type { AccessRules, ServiceHandlers } from "@shopmesh/kit/rpc";
 import { availabilityHandlers } from "./availability.ts";
 import type { InventoryDeps } from "./deps.ts";
-import { withErrorMapping } from "./errors.ts";
 import { reservationHandlers } from "./reservations.ts";
 import { stockHandlers } from "./stock.ts";
 import { warehouseHandlers } from "./warehouses.ts";
@@ -11,10 +11,10 @@ export type { InventoryDeps } from "./deps.ts";
 
 /**
  * The handlers of shopmesh.inventory.v1.InventoryService. Each maps its request to domain calls
- * and store operations and the result back to proto; failures map to statuses in errors.ts.
+ * and store operations and the result back to proto; failures map to statuses in the kit's toRpcError.
  */
 export function createInventoryHandlers(deps: InventoryDeps): ServiceHandlers<typeof InventoryService> {
-  return withErrorMapping<typeof InventoryService>({
+  return withErrorMapping(InventoryService, {
     ...warehouseHandlers(deps),
     ...stockHandlers(deps),
     ...availabilityHandlers(deps),

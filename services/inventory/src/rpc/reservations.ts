@@ -2,9 +2,9 @@ import type {
   InventoryService,
   ReservationLine,
 } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { isDomainError, notFound } from "@shopmesh/kit/errors";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import { allocate, type LineRequest } from "../domain/allocation.ts";
-import { isDomainError, notFound } from "../domain/errors.ts";
 import {
   checkReleaseReason,
   checkReserveInput,

@@ -1,7 +1,7 @@
 import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { alreadyExists } from "@shopmesh/kit/errors";
 import { isUuid, newId } from "@shopmesh/kit/ids";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { alreadyExists } from "../domain/errors.ts";
 import { checkThreshold, evaluateLowStock } from "../domain/low-stock.ts";
 import { checkSku } from "../domain/sku.ts";
 import {

@@ -1,7 +1,7 @@
 import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { notFound } from "@shopmesh/kit/errors";
 import { newId } from "@shopmesh/kit/ids";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { notFound } from "../domain/errors.ts";
 import { createWarehouse, updateWarehouse, type Warehouse, warehouseMessage } from "../domain/warehouse.ts";
 import { eventMeta } from "../events.ts";
 import type { Repositories } from "../store/index.ts";

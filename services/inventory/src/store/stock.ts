@@ -1,6 +1,6 @@
 import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
+import { alreadyExists } from "@shopmesh/kit/errors";
 import type { WarehouseStock } from "../domain/allocation.ts";
-import { alreadyExists } from "../domain/errors.ts";
 import type { LowStockAlert } from "../domain/low-stock.ts";
 import type { StockDelta } from "../domain/reservation.ts";
 import type { Adjustment, AdjustmentReason, StockLevel } from "../domain/stock.ts";

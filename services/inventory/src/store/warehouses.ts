@@ -1,5 +1,5 @@
 import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
-import { alreadyExists } from "../domain/errors.ts";
+import { alreadyExists } from "@shopmesh/kit/errors";
 import type { PostalAddress, Warehouse } from "../domain/warehouse.ts";
 import { WarehouseRow } from "./entities.ts";
 import { WAREHOUSES_CODE_CONSTRAINT } from "./migrations.ts";

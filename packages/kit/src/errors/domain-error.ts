@@ -1,20 +1,29 @@
+import type { ErrorReason } from "@shopmesh/contracts/shopmesh/common/v1/errors_pb";
+
 /**
- * What went wrong, independent of transport. The RPC layer maps each kind to one gRPC code:
+ * What went wrong, independent of transport. `toRpcError` (@shopmesh/kit/errors/rpc) maps each
+ * kind to one gRPC code:
  *
  * | kind                  | gRPC code           |
  * |-----------------------|---------------------|
  * | `invalid`             | INVALID_ARGUMENT    |
  * | `not_found`           | NOT_FOUND           |
  * | `already_exists`      | ALREADY_EXISTS      |
- * | `failed_precondition` | FAILED_PRECONDITION |
+ * | `conflict`            | ABORTED             |
+ * | `unauthenticated`     | UNAUTHENTICATED     |
  * | `permission_denied`   | PERMISSION_DENIED   |
+ * | `failed_precondition` | FAILED_PRECONDITION |
+ * | `unavailable`         | UNAVAILABLE         |
  */
 export type DomainErrorKind =
   | "invalid"
   | "not_found"
   | "already_exists"
+  | "conflict"
+  | "unauthenticated"
+  | "permission_denied"
   | "failed_precondition"
-  | "permission_denied";
+  | "unavailable";
 
 /** A bad request field; `field` is the request's proto field path in lowerCamelCase ("lines[0].sku"). */
 export interface FieldViolation {
@@ -23,13 +32,13 @@ export interface FieldViolation {
 }
 
 /**
- * Reasons that tell apart failures sharing a kind, sent as google.rpc.ErrorInfo.reason. The
- * shared ones are names of shopmesh.common.v1.ErrorReason without the prefix; OUT_OF_STOCK is
- * inventory's own (callers compare the string).
+ * A shopmesh.common.v1.ErrorReason by its name without the prefix ("OUT_OF_STOCK"), as it travels
+ * in google.rpc.ErrorInfo.reason and as callers compare it.
  */
-export type ErrorReasonName = "OUT_OF_STOCK" | "INVALID_STATE" | "STALE_VERSION";
+export type ErrorReasonName = Exclude<keyof typeof ErrorReason, "UNSPECIFIED">;
 
 export interface DomainErrorOptions {
+  /** Lets callers tell apart failures that share a kind (sent as google.rpc.ErrorInfo). */
   reason?: ErrorReasonName;
   /** ErrorInfo.metadata: machine-readable facts about the failure ({ skus: "A,B" }). */
   metadata?: Readonly<Record<string, string>>;
@@ -37,7 +46,7 @@ export interface DomainErrorOptions {
 }
 
 /**
- * The one error type of the inventory domain. Domain functions throw it before changing
+ * The one error type of every service's domain. Domain functions throw it before changing
  * anything, and store transactions roll back on it, so nothing is ever half-applied.
  */
 export class DomainError extends Error {
@@ -81,15 +90,33 @@ export function notFound(message: string): DomainError {
   return new DomainError("not_found", message);
 }
 
-export function alreadyExists(message: string): DomainError {
-  return new DomainError("already_exists", message);
+export function alreadyExists(message: string, reason?: ErrorReasonName): DomainError {
+  return new DomainError("already_exists", message, { reason });
+}
+
+/** The resource is not in a state that allows the call; INVALID_STATE unless a reason says more. */
+export function failedPrecondition(
+  message: string,
+  reason: ErrorReasonName = "INVALID_STATE",
+  metadata?: Readonly<Record<string, string>>,
+): DomainError {
+  return new DomainError("failed_precondition", message, { reason, metadata });
 }
 
 /** The resource is not in a state that allows the call (reason INVALID_STATE). */
 export function invalidState(message: string): DomainError {
-  return new DomainError("failed_precondition", message, { reason: "INVALID_STATE" });
+  return failedPrecondition(message, "INVALID_STATE");
 }
 
-export function permissionDenied(message: string): DomainError {
-  return new DomainError("permission_denied", message);
+/** The caller's copy is out of date: someone changed the resource since it was read. */
+export function staleVersion(message: string): DomainError {
+  return new DomainError("conflict", message, { reason: "STALE_VERSION" });
+}
+
+export function unauthenticated(message: string, reason?: ErrorReasonName): DomainError {
+  return new DomainError("unauthenticated", message, { reason });
+}
+
+export function permissionDenied(message: string, reason?: ErrorReasonName): DomainError {
+  return new DomainError("permission_denied", message, { reason });
 }

@@ -1,0 +1,18 @@
+export {
+  alreadyExists,
+  DomainError,
+  type DomainErrorKind,
+  type DomainErrorOptions,
+  type ErrorReasonName,
+  type FieldViolation,
+  failedPrecondition,
+  invalid,
+  invalidField,
+  invalidState,
+  isDomainError,
+  notFound,
+  permissionDenied,
+  staleVersion,
+  throwIfInvalid,
+  unauthenticated,
+} from "./domain-error.ts";
