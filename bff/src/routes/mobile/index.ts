@@ -3,6 +3,7 @@ import { mobileHomeRoutes } from "../catalog/home-routes.ts";
 import { catalogRoutes } from "../catalog/storefront-routes.ts";
 import { accountRoutes } from "../identity/account-routes.ts";
 import { authRoutes } from "../identity/auth-routes.ts";
+import { shippingRoutes } from "../shipping/routes.ts";
 import type { RouteRegistrar } from "../types.ts";
 
 /**
@@ -14,6 +15,7 @@ export const mobileRoutes: readonly RouteRegistrar[] = [
   authRoutes("body"),
   accountRoutes,
   cartRoutes("header"),
+  shippingRoutes("header"),
   catalogRoutes("compact"),
   mobileHomeRoutes,
 ];

@@ -2,6 +2,7 @@ import { cartRoutes } from "../cart/routes.ts";
 import { catalogRoutes } from "../catalog/storefront-routes.ts";
 import { accountRoutes } from "../identity/account-routes.ts";
 import { authRoutes } from "../identity/auth-routes.ts";
+import { shippingRoutes } from "../shipping/routes.ts";
 import type { RouteRegistrar } from "../types.ts";
 
 /**
@@ -13,5 +14,6 @@ export const webRoutes: readonly RouteRegistrar[] = [
   authRoutes("cookie"),
   accountRoutes,
   cartRoutes("cookie"),
+  shippingRoutes("cookie"),
   catalogRoutes("full"),
 ];
