@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { ShipmentStatus } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
+import { signWebhook } from "@shopmesh/kit/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatCarrierEvent } from "../../../services/shipping/src/domain/carrier-event.ts";
-import { signWebhook } from "../../../services/shipping/src/domain/webhook-signature.ts";
 import {
   shipmentRequest,
   startTestShipping,

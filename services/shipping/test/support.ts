@@ -12,10 +12,10 @@ import {
 import { createLogger } from "@shopmesh/kit/log";
 import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
 import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
+import { signWebhook } from "@shopmesh/kit/webhooks";
 import { expect } from "vitest";
 import { createShipping, type Shipping } from "../src/app.ts";
 import { loadShippingConfig } from "../src/config.ts";
-import { signWebhook } from "../src/domain/webhook-signature.ts";
 
 /** The service-token secret the test service trusts unless told another. */
 export const SERVICE_SECRET = "shipping-test-service-secret";

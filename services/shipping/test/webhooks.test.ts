@@ -5,9 +5,9 @@ import {
 } from "@shopmesh/contracts/shopmesh/shipping/v1/events_pb";
 import { type Shipment, ShipmentStatus } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
 import { errorReason, fieldViolations } from "@shopmesh/kit/rpc";
+import { signWebhook } from "@shopmesh/kit/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CarrierStatus, formatCarrierEvent } from "../src/domain/carrier-event.ts";
-import { signWebhook } from "../src/domain/webhook-signature.ts";
 import { Code, failure, shipmentRequest, startTestShipping, type TestShipping } from "./support.ts";
 
 let t: TestShipping;

@@ -1,7 +1,7 @@
 import type { Logger } from "@shopmesh/kit/log";
+import { signWebhook } from "@shopmesh/kit/webhooks";
 import { type CarrierStatus, formatCarrierEvent } from "../domain/carrier-event.ts";
 import type { Shipment } from "../domain/shipment.ts";
-import { signWebhook } from "../domain/webhook-signature.ts";
 import { carrierMeta } from "../events.ts";
 import { receiveCarrierEvent } from "../shipment-steps.ts";
 import type { ShippingStore } from "../store/index.ts";

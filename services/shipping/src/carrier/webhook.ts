@@ -1,6 +1,6 @@
 import { notFound } from "@shopmesh/kit/errors";
+import { assertWebhookSignature } from "@shopmesh/kit/webhooks";
 import { type CarrierEvent, parseCarrierEvent } from "../domain/carrier-event.ts";
-import { verifyWebhookSignature } from "../domain/webhook-signature.ts";
 import type { Carrier, Carriers } from "./carriers.ts";
 
 /** A carrier webhook as it arrived (HandleCarrierWebhookRequest). */
@@ -23,11 +23,11 @@ export function readCarrierWebhook(
 ): { carrier: Carrier; event: CarrierEvent } {
   const carrier = carriers.get(webhook.carrier);
   if (!carrier) throw notFound(`no carrier named "${webhook.carrier}"`);
-  verifyWebhookSignature({
-    signature: webhook.signature,
-    payload: webhook.payload,
-    secret: carrier.webhookSecret,
-    now,
-  });
+  assertWebhookSignature(
+    carrier.webhookSecret,
+    webhook.payload,
+    webhook.signature,
+    Math.floor(now.getTime() / 1000),
+  );
   return { carrier, event: parseCarrierEvent(webhook.payload) };
 }

@@ -1,0 +1,21 @@
+/** Helpers of the raw SQL in this folder. */
+
+export interface LockOption {
+  /** SELECT ... FOR UPDATE: hold the row until the transaction ends (only inside one). */
+  lock?: boolean;
+}
+
+/** The driver leaves timestamps as text on raw queries (hydration would parse them). */
+export function toDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string);
+}
+
+/** PostgreSQL bigint arrives as text; money stays a bigint all the way. */
+export function toBigInt(value: unknown): bigint {
+  return typeof value === "bigint" ? value : BigInt(value as string | number);
+}
+
+/** bytea arrives as a Buffer; the domain speaks Uint8Array. */
+export function toBytes(value: unknown): Uint8Array {
+  return value instanceof Uint8Array ? new Uint8Array(value) : new Uint8Array(Buffer.from(value as string));
+}
