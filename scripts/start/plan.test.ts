@@ -7,7 +7,7 @@ const everythingExists = { root: "/repo", exists: () => true };
 
 describe("the registry", () => {
   it("starts the services and the BFF, the BFF last", () => {
-    expect(REGISTRY.map((item) => item.name)).toEqual(["identity", "catalog", "inventory", "cart", "bff"]);
+    expect(REGISTRY.map((item) => item.name)).toEqual(["identity", "catalog", "inventory", "cart", "payment", "shipping", "bff"]);
     expect(REGISTRY.at(-1)?.kind).toBe("http");
   });
 

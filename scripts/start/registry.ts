@@ -45,6 +45,14 @@ function adminEnv(config: LaunchConfig): Record<string, string> {
   return { SHOPMESH_ADMIN_EMAIL: config.admin.email, SHOPMESH_ADMIN_PASSWORD: config.admin.password };
 }
 
+/**
+ * The sandbox payment provider confirms asynchronous payments with a signed webhook, as a real
+ * provider would: through the BFF's public webhook route.
+ */
+function sandboxWebhookEnv(config: LaunchConfig): Record<string, string> {
+  return { SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${config.httpPort}/webhooks/payments/sandbox` };
+}
+
 /** The Hono backend-for-frontend. */
 export function bff(): Launchable {
   return { name: "bff", kind: "http", dir: "bff", entry: "bff/src/main.ts" };
@@ -56,6 +64,8 @@ export const REGISTRY: readonly Launchable[] = [
   grpcService("catalog"),
   grpcService("inventory"),
   grpcService("cart"),
+  grpcService("payment", { env: sandboxWebhookEnv }),
+  grpcService("shipping"),
   bff(),
 ];
 
