@@ -1,0 +1,45 @@
+import type { Principal } from "@shopmesh/kit/auth";
+import type { EntityManager } from "@shopmesh/kit/db";
+import { createEventRecorder, type EventMeta } from "@shopmesh/kit/events";
+import type { RpcContext } from "@shopmesh/kit/rpc";
+import type { DomainEvent } from "./domain/events.ts";
+
+/**
+ * The events order publishes: every DomainEvent a domain function returns, as the proto message
+ * of shopmesh/order/v1/events.proto, on stream <PREFIX>_ORDER. The events it consumes (shipping's
+ * and payment's) are handled in consumers.ts.
+ */
+
+/** The publishing context: stream <PREFIX>_ORDER, subjects <prefix>.order.<event>. */
+export const EVENTS_CONTEXT = "order";
+
+/** Writes domain events to the outbox of a transaction. */
+export type RecordEvents = (em: EntityManager, events: readonly DomainEvent[], meta: EventMeta) => void;
+
+/** Hands domain events to the kit's outbox in the unit of work of `em`: they commit with the change. */
+export function createEventWriter(options: { prefix: string }): RecordEvents {
+  const record = createEventRecorder({ context: EVENTS_CONTEXT, prefix: options.prefix });
+  return (em, events, meta) => {
+    for (const event of events) {
+      record(em, { schema: event.type, data: event.data, aggregateId: event.subject, meta });
+    }
+  };
+}
+
+/** "user:<id>" or "service:<name>": who caused a change. */
+export function actorOf(principal: Principal | undefined): string {
+  if (!principal) return "system";
+  return principal.kind === "user" ? `user:${principal.userId}` : `service:${principal.service}`;
+}
+
+/** The meta of events recorded while serving a call: the request id correlates them, the trace continues. */
+export function eventMeta(ctx: RpcContext): EventMeta {
+  return {
+    correlationId: ctx.requestId,
+    ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
+    actor: actorOf(ctx.principal),
+  };
+}
+
+/** The meta of events the saga records on its own (also when the recovery loop resumes it); the order id correlates them. */
+export const SAGA_META: EventMeta = { actor: "service:order" };
