@@ -26,6 +26,8 @@ export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.ts";
 export { createOutboxRelay } from "./outbox-relay.ts";
 export type { EventRecorder, RecordEventOptions } from "./record-event.ts";
 export { createEventRecorder, recordEvent } from "./record-event.ts";
+export type { ReadStreamOptions, StoredEvent, StreamState } from "./stream-reader.ts";
+export { readStreamEvents, streamState } from "./stream-reader.ts";
 export type { StreamOptions } from "./streams.ts";
 export { ensureDeadLetterStream, ensureStream } from "./streams.ts";
 export { EVENTS_MIGRATIONS, OutboxEvent, outboxChannel, outboxEntities } from "./tables.ts";
