@@ -1,6 +1,7 @@
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import type { JWK } from "jose";
 import type { Logger } from "../log/index.ts";
+import type { ChannelTls } from "../rpc/channel.ts";
 import { createRpcClient } from "../rpc/client.ts";
 
 /** identity's public signing keys, for a token verifier (`createTokenVerifier({ keys })`). */
@@ -15,8 +16,17 @@ export interface IdentityKeys {
  * BFF, gets its keys this way; the verifier decides when to ask (on a schedule and for an unknown
  * kid), and concurrent asks are coalesced into one call.
  */
-export function createIdentityKeys(options: { address: string; logger?: Logger }): IdentityKeys {
-  const identity = createRpcClient(IdentityService, { address: options.address, logger: options.logger });
+export function createIdentityKeys(options: {
+  address: string;
+  logger?: Logger;
+  /** TLS towards identity outside a mesh (`rpcTlsFromFiles(config).client`); plaintext by default. */
+  tls?: ChannelTls;
+}): IdentityKeys {
+  const identity = createRpcClient(IdentityService, {
+    address: options.address,
+    logger: options.logger,
+    tls: options.tls,
+  });
   let inflight: Promise<JWK[]> | undefined;
   return {
     keys() {

@@ -1,16 +1,9 @@
 import { z } from "zod";
+import { ConfigError } from "./errors.ts";
 
+export { ConfigError } from "./errors.ts";
+export { checkTlsFiles, type TlsFiles, tlsFiles, tlsProblems } from "./tls.ts";
 export { z };
-
-/** Thrown when the environment does not configure the process; names every bad variable. */
-export class ConfigError extends Error {
-  readonly variables: string[];
-  constructor(problems: { variable: string; message: string }[]) {
-    super(`invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join("; ")}`);
-    this.name = "ConfigError";
-    this.variables = problems.map((p) => p.variable);
-  }
-}
 
 /**
  * Reads configuration once from environment variables, validated by a zod object whose keys are

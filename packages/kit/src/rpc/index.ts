@@ -21,4 +21,5 @@ export {
 export type { Health, HealthStatus } from "./health.ts";
 export { createHealthClient, type HealthClient } from "./health-client.ts";
 export { createRpcServer, type RpcServer, type RpcServerOptions, type RpcServerTls } from "./server.ts";
+export { type RpcTls, rpcTlsFromFiles } from "./tls-files.ts";
 export type { AccessRule, AccessRules, RpcClient, ServiceHandlers } from "./types.ts";
