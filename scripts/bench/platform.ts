@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { loadLaunchConfig } from "../start/config.ts";
@@ -16,6 +16,12 @@ export interface BenchPlatform {
   /** Prefix of every Redis key the platform's services write (rate limits, caches, carts). */
   redisPrefix: string;
   plans: LaunchPlan[];
+  /**
+   * CPU time (user + system, ms) each platform process has used so far, by name; differences
+   * around a measurement divided by its requests give the CPU cost of one request, a figure
+   * that stays meaningful on a machine other jobs share.
+   */
+  cpuMs(): Record<string, number>;
   /** Stops the processes and removes the database, streams and keys it used. */
   close(): Promise<void>;
 }
@@ -59,6 +65,10 @@ export async function startBenchPlatform(options: {
       RATE_LIMIT_AUTH_LIMIT: "1000000",
       RATE_LIMIT_PREFIX: `shopmesh:bench:${suffix}:rl:`,
       CACHE_PREFIX: `shopmesh:bench:${suffix}:catalog:`,
+      // The catalog's change announcements and the BFF that follows them, apart from any other
+      // platform on this Redis (whose changes would empty the BFF's cache).
+      CHANGES_CHANNEL: `shopmesh:bench:${suffix}:catalog:changes`,
+      CATALOG_CHANGES_CHANNEL: `shopmesh:bench:${suffix}:catalog:changes`,
       CART_PREFIX: `shopmesh:bench:${suffix}:cart:`,
     });
   }
@@ -82,10 +92,12 @@ export async function startBenchPlatform(options: {
     throw error;
   }
   const bff = plans.find((plan) => plan.kind === "http");
+  const processes = running?.processes ?? [];
   return {
     baseUrl: `http://127.0.0.1:${bff?.port ?? config.httpPort}`,
     redisPrefix: `shopmesh:bench:${suffix}:`,
     plans,
+    cpuMs: () => Object.fromEntries(processes.map((process) => [process.name, processCpuMs(process.pid)])),
     close,
   };
 }
@@ -109,3 +121,20 @@ async function deleteStreams(natsUrl: string, prefix: string): Promise<void> {
     await connection.close();
   }
 }
+
+/** CPU time a process used (utime + stime from /proc, Linux), in ms; NaN when unreadable. */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ of Linux, 100 on every common architecture. */
+const CLOCK_TICKS_PER_S = 100;

@@ -1,3 +1,4 @@
+import { waitFor } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Json, json } from "../support/http.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type Platform, startPlatform } from "../support/platform.ts";
@@ -105,6 +106,49 @@ describe("storefront catalog", () => {
     );
     expect(second.products.map((p: Json) => p.name)).toEqual(["Trail Shirt Red"]);
     expect(second.nextPageToken).toBeUndefined();
+  });
+
+  it("filters by stock with inStock=true, following inventory", async () => {
+    const inStock = async (path: string) => json(await platform.request(path));
+    const none = await inStock("/api/v1/products?q=shirt&inStock=true");
+    expect(none).toMatchObject({ products: [], totalSize: 0 });
+    expect(none.facets.inStock).toBe(0);
+
+    const warehouse = await adminPost("/warehouses", {
+      code: "E2E-STOCK",
+      name: "E2E Stock",
+      address: {
+        recipient: "Shop",
+        line1: "Lagerstraße 1",
+        city: "Berlin",
+        postalCode: "10115",
+        countryCode: "DE",
+      },
+    });
+    await adminPost("/stock/adjustments", {
+      sku: "SHIRT-RED",
+      warehouseId: warehouse.id,
+      reason: "received",
+      delta: 4,
+    });
+    const found = await waitFor(
+      async () => {
+        const page = await inStock("/api/v1/products?q=shirt&inStock=true");
+        return page.totalSize === 1 && page;
+      },
+      { message: "the red shirt in stock" },
+    );
+    expect(found.products.map((p: Json) => p.slug)).toEqual(["trail-shirt-red"]);
+    // Without the filter both shirts come back, and the facet tells how many are in stock.
+    const all = await inStock("/api/v1/products?q=shirt");
+    expect(all.totalSize).toBe(2);
+    expect(all.facets.inStock).toBe(1);
+    // Mobile shares the filter.
+    const mobile = await inStock("/mobile/v1/products?q=shirt&inStock=true");
+    expect(mobile.products.map((p: Json) => p.slug)).toEqual(["trail-shirt-red"]);
+
+    const bad = await platform.request("/api/v1/products?inStock=maybe");
+    expect(bad.status).toBe(400);
   });
 
   it("reads a product by slug and by id, with an ETag that answers 304", async () => {

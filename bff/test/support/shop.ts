@@ -31,15 +31,20 @@ export async function startTestShop(options: {
     PORT: "0",
     LOG_LEVEL: "silent",
   };
+  // Inventory first: the catalog reads availability from it (the "in stock" filter).
+  const inventory = await createInventory(loadInventoryConfig(common), { logger: logger("inventory") });
+  const inventoryAddress = `127.0.0.1:${await inventory.listen(0, "127.0.0.1")}`;
   const catalog = await createCatalog(
-    loadCatalogConfig({ ...common, CACHE_PREFIX: `${options.prefix}:catalog:` }),
+    loadCatalogConfig({
+      ...common,
+      CACHE_PREFIX: `${options.prefix}:catalog:`,
+      INVENTORY_ADDRESS: inventoryAddress,
+    }),
     {
       logger: logger("catalog"),
     },
   );
   const catalogAddress = `127.0.0.1:${await catalog.listen(0, "127.0.0.1")}`;
-  const inventory = await createInventory(loadInventoryConfig(common), { logger: logger("inventory") });
-  const inventoryAddress = `127.0.0.1:${await inventory.listen(0, "127.0.0.1")}`;
   const cart = createCartApp(
     loadCartConfig({
       ...common,
@@ -56,8 +61,8 @@ export async function startTestShop(options: {
     cartAddress,
     async close() {
       await cart.close(200);
-      await inventory.close(200);
       await catalog.close(200);
+      await inventory.close(200);
     },
   };
 }

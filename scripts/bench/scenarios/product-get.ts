@@ -3,7 +3,7 @@ import { createRpcClient } from "@shopmesh/kit/rpc";
 import { DEMO_PRODUCT_COUNT } from "../../seed/generate.ts";
 import { closedLoop } from "../load.ts";
 import type { BenchResult, Scenario } from "../types.ts";
-import { bffServes, measureHttpPaths, startSeededShop } from "./seeded-shop.ts";
+import { bffServes, cpuPerRequest, measureHttpPaths, startSeededShop } from "./seeded-shop.ts";
 
 /** How many different products the load spreads over; each is read once first, so all are cached. */
 const HOT_PRODUCTS = 100;
@@ -32,17 +32,18 @@ export const productGet: Scenario = {
       if (viaBff) {
         for (const slug of slugs) await bffServes(shop.platform.baseUrl, `/api/v1/products/${slug}`);
         context.log(`product-get: BFF, ${context.connections} connections, ${context.durationS} s`);
-        const result = await measureHttpPaths({
+        const { cpu, ...result } = await measureHttpPaths({
           baseUrl: shop.platform.baseUrl,
           nextPath: () => `/api/v1/products/${nextSlug()}`,
           connections: context.connections,
           durationS: context.durationS,
+          cpuMs: shop.platform.cpuMs,
         });
         rows.push({
           name: "product-get",
           ...result,
           target,
-          note: `BFF, ${HOT_PRODUCTS} warm slugs; ${seeded}`,
+          note: `BFF, ${HOT_PRODUCTS} warm slugs; ${seeded}${cpu ? `; ${cpu}` : ""}`,
         });
       } else {
         context.log(
@@ -54,10 +55,12 @@ export const productGet: Scenario = {
       context.log(`product-get-grpc: ${context.connections} calls in flight, ${context.durationS} s`);
       const call = () => catalog.getProduct({ slug: nextSlug() });
       await closedLoop(call, { concurrency: context.connections, durationMs: 1000 });
+      const before = shop.platform.cpuMs();
       const result = await closedLoop(call, {
         concurrency: context.connections,
         durationMs: context.durationS * 1000,
       });
+      const cpu = cpuPerRequest(before, shop.platform.cpuMs(), result.requestsPerSec * context.durationS);
       rows.push({
         name: viaBff ? "product-get-grpc" : "product-get",
         requestsPerSec: result.requestsPerSec,
@@ -65,9 +68,11 @@ export const productGet: Scenario = {
         p99Ms: result.p99Ms,
         errors: result.errors,
         ...(viaBff ? {} : { target }),
-        note: viaBff
-          ? "catalog gRPC GetProduct alone, same slugs"
-          : `NO BFF ROUTE: catalog gRPC GetProduct, ${HOT_PRODUCTS} warm slugs; ${seeded}`,
+        note: `${
+          viaBff
+            ? "catalog gRPC GetProduct alone, same slugs"
+            : `NO BFF ROUTE: catalog gRPC GetProduct, ${HOT_PRODUCTS} warm slugs; ${seeded}`
+        }${cpu ? `; ${cpu}` : ""}`,
       });
       return rows;
     } finally {

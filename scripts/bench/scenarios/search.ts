@@ -4,7 +4,7 @@ import { createRandom } from "../../seed/random.ts";
 import { ADJECTIVES, DEPARTMENTS } from "../../seed/words.ts";
 import { closedLoop } from "../load.ts";
 import type { BenchResult, Scenario } from "../types.ts";
-import { bffServes, measureHttpPaths, startSeededShop } from "./seeded-shop.ts";
+import { bffServes, cpuPerRequest, measureHttpPaths, startSeededShop } from "./seeded-shop.ts";
 
 const PRODUCTS = 10_000;
 
@@ -80,13 +80,19 @@ export const search: Scenario = {
       if (viaBff) {
         for (const run of runs) {
           context.log(`${run.name}: BFF, ${context.connections} connections, ${context.durationS} s`);
-          const result = await measureHttpPaths({
+          const { cpu, ...result } = await measureHttpPaths({
             baseUrl: shop.platform.baseUrl,
             nextPath: () => `/api/v1/products?q=${encodeURIComponent(run.next())}`,
             connections: context.connections,
             durationS: context.durationS,
+            cpuMs: shop.platform.cpuMs,
           });
-          rows.push({ name: run.name, ...result, target, note: `BFF, ${run.what}; ${seeded}` });
+          rows.push({
+            name: run.name,
+            ...result,
+            target,
+            note: `BFF, ${run.what}; ${seeded}${cpu ? `; ${cpu}` : ""}`,
+          });
         }
       } else {
         context.log("search: the BFF has no GET /api/v1/products; measuring catalog SearchProducts only");
@@ -104,10 +110,12 @@ export const search: Scenario = {
           context.log(`${name}: gRPC, ${context.connections} calls in flight, ${context.durationS} s`);
           const call = () => catalog.searchProducts({ query: run.next(), pageSize: 24 });
           await closedLoop(call, { concurrency: context.connections, durationMs: 1000 });
+          const before = shop.platform.cpuMs();
           const result = await closedLoop(call, {
             concurrency: context.connections,
             durationMs: context.durationS * 1000,
           });
+          const cpu = cpuPerRequest(before, shop.platform.cpuMs(), result.requestsPerSec * context.durationS);
           rows.push({
             name,
             requestsPerSec: result.requestsPerSec,
@@ -115,9 +123,11 @@ export const search: Scenario = {
             p99Ms: result.p99Ms,
             errors: result.errors,
             ...(viaBff ? {} : { target }),
-            note: viaBff
-              ? `catalog gRPC SearchProducts alone, ${run.what}`
-              : `NO BFF ROUTE: catalog gRPC SearchProducts, ${run.what}; ${seeded}`,
+            note: `${
+              viaBff
+                ? `catalog gRPC SearchProducts alone, ${run.what}`
+                : `NO BFF ROUTE: catalog gRPC SearchProducts, ${run.what}; ${seeded}`
+            }${cpu ? `; ${cpu}` : ""}`,
           });
         }
         return rows;

@@ -1,29 +1,53 @@
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
-import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
+import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { createIdentityKeys, createServiceToken, createTokenVerifier } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
-import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
+import {
+  connectNats,
+  createOutboxRelay,
+  type EventConsumer,
+  type OutboxRelay,
+  outboxEntities,
+} from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
 import { createRedis, type Redis } from "@shopmesh/kit/redis";
-import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import {
+  type ChannelTls,
+  createRpcClient,
+  createRpcServer,
+  type RpcServer,
+  rpcTlsFromFiles,
+} from "@shopmesh/kit/rpc";
 import type { JWK } from "jose";
+import { type AvailabilitySync, createAvailabilitySync } from "./availability-sync.ts";
 import { type CatalogCache, createCatalogCache } from "./cache.ts";
 import type { CatalogConfig } from "./config.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
+import { createInventoryConsumer } from "./inventory-events.ts";
 import { CATALOG_ACCESS_RULES, createCatalogHandlers } from "./rpc/index.ts";
+import { createInventoryAvailability } from "./sources/inventory.ts";
+import { inStockChannel } from "./store/availability.ts";
 import { CATALOG_ENTITIES, type CatalogStore, createCatalogStore, MIGRATIONS } from "./store/index.ts";
 
 /** A built catalog service: everything wired, not yet listening. */
 export interface Catalog {
   server: RpcServer;
   relay: OutboxRelay;
+  /** Consumes inventory's events into the availability projection ("in stock"). */
+  inventoryEvents: EventConsumer;
+  availability: AvailabilitySync;
   store: CatalogStore;
   cache: CatalogCache;
   db: Db;
   redis: Redis;
   metrics: Metrics;
   logger: Logger;
-  /** Starts the outbox relay and serves gRPC; resolves with the bound port (0 picks one). */
+  /**
+   * Starts the outbox relay and the inventory consumer, serves gRPC, and starts fetching the
+   * availability of SKUs it has never seen in the background; resolves with the bound port (0
+   * picks one).
+   */
   listen(port: number, host?: string): Promise<number>;
   /** Health NOT_SERVING, drains in-flight calls, stops the relay, closes NATS, Redis and the database. */
   close(graceMs?: number): Promise<void>;
@@ -40,6 +64,8 @@ export interface CatalogOptions {
 }
 
 const KEY_REFRESH_MS = 60_000;
+/** The name the catalog calls its peers as (service tokens). */
+const SERVICE_NAME = "catalog";
 const BACKLOG_SAMPLE_MS = 15_000;
 
 /**
@@ -79,26 +105,61 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       logger,
       productTtlSeconds: config.CACHE_TTL_SECONDS,
       queryTtlSeconds: config.SEARCH_CACHE_TTL_SECONDS,
+      changesChannel: config.CHANGES_CHANNEL,
     });
+
+    const metrics = createMetrics({ service: "catalog" });
+    const tls = rpcTlsFromFiles(config);
+    const inventory = createRpcClient(InventoryService, {
+      address: config.INVENTORY_ADDRESS,
+      ...(tls.client ? { tls: tls.client } : {}),
+      timeoutMs: config.INVENTORY_TIMEOUT_MS,
+      logger,
+      metrics,
+      ...(config.SERVICE_TOKEN_SECRET
+        ? { serviceToken: createServiceToken({ service: SERVICE_NAME, secret: config.SERVICE_TOKEN_SECRET }) }
+        : {}),
+    });
+    cleanup.push(async () => inventory.close());
+    const notifyChannel = inStockChannel(config.DB_SCHEMA);
+    const availability = createAvailabilitySync({
+      db,
+      source: createInventoryAvailability(inventory),
+      notifyChannel,
+      logger,
+    });
+    cleanup.push(() => availability.stop());
+    // In-stock flags change in the consumer's transactions; PostgreSQL tells us once they commit
+    // (and a reconnect may have missed some): then search pages are dropped.
+    const inStockChanged = () => void cache.invalidate({ products: new Map(), slugs: new Set(), any: true });
+    await db.listen(notifyChannel, { onNotify: inStockChanged, onConnect: inStockChanged });
 
     const store = await createCatalogStore({
       db,
       recordEvents: createEventWriter({ prefix: config.EVENTS_PREFIX }),
       searchConfig: config.SEARCH_CONFIG,
-      afterCommit: (changes) => cache.invalidate(changes),
+      afterCommit: async (changes) => {
+        await cache.invalidate(changes);
+        // New SKUs may have stock already: fetch what the projection has never seen.
+        if (changes.products.size > 0) availability.request("unknown");
+      },
     });
     await store.reindexStale();
 
-    const metrics = createMetrics({ service: "catalog" });
     const verifier = createTokenVerifier({
-      keys: options.keys ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup),
+      keys: options.keys ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
       refreshMs: KEY_REFRESH_MS,
       ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
     });
-    const server = createRpcServer({ service: "catalog", logger, verifier, metrics });
+    const server = createRpcServer({ service: "catalog", logger, verifier, metrics, tls: tls.server });
     server.add(
       CatalogService,
-      createCatalogHandlers({ store, cache, currency: config.CATALOG_CURRENCY }),
+      createCatalogHandlers({
+        store,
+        cache,
+        currency: config.CATALOG_CURRENCY,
+        inStockTtlSeconds: config.IN_STOCK_CACHE_TTL_SECONDS,
+      }),
       CATALOG_ACCESS_RULES,
     );
 
@@ -111,11 +172,20 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       metrics,
       backlogSampleMs: BACKLOG_SAMPLE_MS,
     });
+    const inventoryEvents = createInventoryConsumer({
+      nats,
+      db,
+      prefix: config.EVENTS_PREFIX,
+      sync: availability,
+      logger,
+    });
 
     let closing: Promise<void> | undefined;
     return {
       server,
       relay,
+      inventoryEvents,
+      availability,
       store,
       cache,
       db,
@@ -125,7 +195,12 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       async listen(port, host = "0.0.0.0") {
         await relay.start();
         cleanup.push(() => relay.stop());
-        return server.listen(port, host);
+        await inventoryEvents.start();
+        cleanup.push(() => inventoryEvents.stop());
+        const bound = await server.listen(port, host);
+        // Not awaited: the catalog serves while the projection fills up.
+        availability.start();
+        return bound;
       },
       close(graceMs = 10_000) {
         closing ??= (async () => {
@@ -142,8 +217,13 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
 }
 
 /** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(address: string, logger: Logger, cleanup: (() => Promise<unknown>)[]) {
-  const source = createIdentityKeys({ address, logger });
+function identityKeys(
+  address: string,
+  logger: Logger,
+  cleanup: (() => Promise<unknown>)[],
+  tls: ChannelTls | undefined,
+) {
+  const source = createIdentityKeys({ address, logger, tls });
   cleanup.push(async () => source.close());
   return () => source.keys();
 }

@@ -12,7 +12,11 @@ import type { CatalogChanges } from "./store/index.ts";
  * - Products (any state; visibility is decided per caller after the read) under
  *   `p:id:<id>` and `p:slug:<slug>`, as Product protobuf bytes.
  * - Search pages and the category tree under `q:<generation>:<hash>`. Every committed change
- *   bumps the generation, so no stale page is read again; old ones expire.
+ *   bumps the generation, so no stale page is read again; old ones expire. The new generation
+ *   is published on the changes channel for caches in front of the catalog.
+ *
+ * The hottest pages are also kept decoded in memory under their Redis key: the key holds the
+ * generation, so a change makes them unreachable at once, and each expires with its Redis TTL.
  *
  * A change records its product's new version as a floor (`p:v:<id>`) and deletes the product's
  * entries; a read stores what it fetched only when its version is not below the floor (one Lua
@@ -23,13 +27,20 @@ export interface CatalogCache {
   product(key: { id: string } | { slug: string }): Promise<Product | undefined>;
   /** Caches a product just read from the database, unless it changed a moment ago. */
   storeProduct(product: Product): Promise<void>;
-  /** The cached answer of `name` for the current generation, else computes and caches it. */
+  /**
+   * The cached answer of `name` for the current generation, else computes and caches it (for
+   * `ttlSeconds`, default the option queryTtlSeconds).
+   */
   cached<S extends DescMessage>(
     name: string,
     schema: S,
     compute: () => Promise<MessageShape<S>>,
+    ttlSeconds?: number,
   ): Promise<MessageShape<S>>;
-  /** Drops what a committed change affects. */
+  /**
+   * Drops what a committed change affects, then announces the new generation on the changes
+   * channel, so caches in front of the catalog (the BFF's) drop theirs too.
+   */
   invalidate(changes: CatalogChanges): Promise<void>;
 }
 
@@ -42,6 +53,13 @@ export interface CatalogCacheOptions {
   queryTtlSeconds: number;
   /** How long a Redis command may take before it counts as a miss. Default 250 ms. */
   timeoutMs?: number;
+  /**
+   * The Redis pub/sub channel every invalidation is announced on (config CHANGES_CHANNEL), with
+   * the new generation as the message. Channels are not prefixed by the client's keyPrefix.
+   */
+  changesChannel?: string;
+  /** Decoded search pages kept in memory as well (the hottest ones). Default 256. */
+  memoryEntries?: number;
 }
 
 const GENERATION = "gen";
@@ -57,6 +75,14 @@ return 1`;
 export function createCatalogCache(options: CatalogCacheOptions): CatalogCache {
   const { redis, logger } = options;
   const timeoutMs = options.timeoutMs ?? 250;
+  const memoryEntries = options.memoryEntries ?? 256;
+  const memory = new Map<string, { value: unknown; expiresAt: number }>();
+  const remember = (key: string, value: unknown, ttlSeconds: number) => {
+    if (memoryEntries <= 0) return;
+    // The oldest entry goes first (Map keeps insertion order).
+    if (memory.size >= memoryEntries) memory.delete(memory.keys().next().value as string);
+    memory.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+  };
   let lastWarning = 0;
 
   /** The command's result, or undefined when Redis failed or took too long. */
@@ -114,20 +140,31 @@ export function createCatalogCache(options: CatalogCacheOptions): CatalogCache {
       );
     },
 
-    async cached(name, schema, compute) {
+    async cached<S extends DescMessage>(
+      name: string,
+      schema: S,
+      compute: () => Promise<MessageShape<S>>,
+      ttlSeconds = options.queryTtlSeconds,
+    ): Promise<MessageShape<S>> {
       const generation = await attempt(() => redis.get(GENERATION));
       if (generation === undefined) return compute();
       const key = `q:${generation ?? "0"}:${createHash("sha256").update(name).digest("base64url").slice(0, 32)}`;
+      const kept = memory.get(key);
+      if (kept && kept.expiresAt > Date.now()) return kept.value as MessageShape<S>;
       const bytes = await attempt(() => redis.getBuffer(key));
       if (bytes && bytes.length > 0) {
         try {
-          return fromBinary(schema, bytes);
+          const value = fromBinary(schema, bytes) as MessageShape<S>;
+          // Kept for a share of the TTL only: Redis does not say how much of it is left.
+          remember(key, value, Math.min(ttlSeconds, 5));
+          return value;
         } catch {
           // A message of an older shape: compute it again.
         }
       }
       const value = await compute();
-      void attempt(() => redis.set(key, Buffer.from(toBinary(schema, value)), "EX", options.queryTtlSeconds));
+      remember(key, value, ttlSeconds);
+      void attempt(() => redis.set(key, Buffer.from(toBinary(schema, value)), "EX", ttlSeconds));
       return value;
     },
 
@@ -140,7 +177,12 @@ export function createCatalogCache(options: CatalogCacheOptions): CatalogCache {
       }
       for (const slug of changes.slugs) pipeline.del(productKey({ slug }));
       pipeline.incr(GENERATION);
-      await attempt(() => pipeline.exec());
+      const results = await attempt(() => pipeline.exec());
+      const generation = results?.at(-1)?.[1];
+      if (options.changesChannel) {
+        // Published even when the INCR failed: listeners drop everything on any message.
+        await attempt(() => redis.publish(options.changesChannel as string, String(generation ?? "")));
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { infrastructure, int, loadConfig, port, z } from "@shopmesh/kit/config";
+import { checkTlsFiles, infrastructure, int, loadConfig, port, tlsFiles, z } from "@shopmesh/kit/config";
 
 /** The environment catalog reads (ARCHITECTURE.md section 9), with the local defaults. */
 export const CATALOG_CONFIG = {
@@ -22,7 +22,17 @@ export const CATALOG_CONFIG = {
     .string()
     .regex(/^[^\s:]+:\d+$/, "must be host:port")
     .default("127.0.0.1:50051"),
-  /** The shared secret of service tokens; without it other services can only call public RPCs. */
+  /** inventory's gRPC address: availability (GetAvailability) for the "in stock" filter. */
+  INVENTORY_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, "must be host:port")
+    .default("127.0.0.1:50053"),
+  /** Deadline of each call to inventory. */
+  INVENTORY_TIMEOUT_MS: int(2_000, 1),
+  /**
+   * The shared secret of service tokens; without it other services can only call public RPCs,
+   * and the catalog calls inventory anonymously.
+   */
   SERVICE_TOKEN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   /** Prepended to every Redis key of the catalog cache. */
   CACHE_PREFIX: z.string().min(1).default("shopmesh:catalog:"),
@@ -30,6 +40,16 @@ export const CATALOG_CONFIG = {
   CACHE_TTL_SECONDS: int(300, 1),
   /** How long a search page or the category tree stays cached (also dropped on every change). */
   SEARCH_CACHE_TTL_SECONDS: int(60, 1),
+  /**
+   * How long a page of an "in stock only" search stays cached at most. Pages are also dropped
+   * whenever a product's in-stock flag changes; this bounds staleness if that signal is lost.
+   */
+  IN_STOCK_CACHE_TTL_SECONDS: int(5, 1),
+  /**
+   * Redis pub/sub channel on which every cache invalidation is announced (not prefixed); the
+   * BFF listens on the same channel (its CATALOG_CHANGES_CHANNEL) to drop its response cache.
+   */
+  CHANGES_CHANNEL: z.string().min(1).default("shopmesh:catalog:changes"),
   /** ISO 4217 code of every price in the catalog. */
   CATALOG_CURRENCY: z
     .string()
@@ -44,13 +64,17 @@ export const CATALOG_CONFIG = {
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, "must be a text search configuration name such as english or simple")
     .default("english"),
+  /** Native gRPC TLS / mutual TLS outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
+  ...tlsFiles,
 };
 
 export type CatalogConfig = ReturnType<typeof loadCatalogConfig>;
 
 /** Reads catalog's configuration once; throws a ConfigError naming every bad variable. */
 export function loadCatalogConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(CATALOG_CONFIG, env);
+  const config = loadConfig(CATALOG_CONFIG, env);
+  checkTlsFiles(config);
+  return config;
 }
 
 function isCurrency(code: string): boolean {

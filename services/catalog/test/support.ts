@@ -1,11 +1,14 @@
 import { type DescMessage, fromBinary, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { CatalogService, type ProductSchema } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { createServiceToken, type RoleName, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@shopmesh/kit/auth";
 import { createLogger } from "@shopmesh/kit/log";
 import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
 import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { expect } from "vitest";
+import { createInventory, type Inventory } from "../../inventory/src/app.ts";
+import { loadInventoryConfig } from "../../inventory/src/config.ts";
 import { type Catalog, createCatalog } from "../src/app.ts";
 import { loadCatalogConfig } from "../src/config.ts";
 
@@ -27,14 +30,32 @@ export interface TestCatalog {
   events<S extends DescMessage>(schema: S, aggregateId?: string): Promise<MessageShape<S>[]>;
   /** Keys in Redis under this catalog's prefix (without the prefix). */
   cacheKeys(): Promise<string[]>;
+  /** The inventory the catalog reads availability from, when started with `inventory: true`. */
+  inventory?: TestInventory;
   stop(): Promise<void>;
+}
+
+/** A real inventory service on the catalog's database (own schema) and event prefix. */
+export interface TestInventory {
+  inventory: Inventory;
+  /** Calls as the service "order" (service token): services may call every inventory RPC. */
+  client: RpcClient<typeof InventoryService>;
+}
+
+export interface StartCatalogOptions {
+  /** Also start inventory, before the catalog, and point the catalog at it. */
+  inventory?: boolean;
 }
 
 /**
  * Starts a catalog for one test file. Tokens are signed with a key made here and verified by
- * the kit's verifier, exactly as identity's would be.
+ * the kit's verifier, exactly as identity's would be. Without `inventory`, the catalog's
+ * inventory address is one where nothing listens: availability stays unknown (not in stock).
  */
-export async function startCatalog(env: Record<string, string> = {}): Promise<TestCatalog> {
+export async function startCatalog(
+  env: Record<string, string> = {},
+  options: StartCatalogOptions = {},
+): Promise<TestCatalog> {
   const database: TestDatabase = await createTestDatabase();
   const prefix = testPrefix();
   const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
@@ -50,8 +71,28 @@ export async function startCatalog(env: Record<string, string> = {}): Promise<Te
       .setExpirationTime("1h")
       .sign(privateKey);
 
+  let inventory: Inventory | undefined;
+  if (options.inventory) {
+    inventory = await createInventory(
+      loadInventoryConfig({
+        DATABASE_URL: database.url,
+        EVENTS_PREFIX: prefix,
+        PORT: "0",
+        METRICS_PORT: "0",
+        LOG_LEVEL: "silent",
+        SERVICE_TOKEN_SECRET: SERVICE_SECRET,
+      }),
+      { logger: createLogger({ service: "inventory", level: "silent" }), jwks: async () => jwks },
+    ).catch(async (error: unknown) => {
+      await database.drop();
+      throw error;
+    });
+  }
+  const inventoryAddress = inventory ? `127.0.0.1:${await inventory.listen(0, "127.0.0.1")}` : "127.0.0.1:1";
+
   const config = loadCatalogConfig({
     DATABASE_URL: database.url,
+    INVENTORY_ADDRESS: inventoryAddress,
     EVENTS_PREFIX: prefix,
     CACHE_PREFIX: `${prefix}:catalog:`,
     PORT: "0",
@@ -67,10 +108,18 @@ export async function startCatalog(env: Record<string, string> = {}): Promise<Te
       keys: async () => jwks,
     });
   } catch (error) {
+    await inventory?.close(200);
     await database.drop();
     throw error;
   }
   const port = await catalog.listen(0, "127.0.0.1");
+  const inventoryClient = inventory
+    ? createRpcClient(InventoryService, {
+        address: inventoryAddress,
+        timeoutMs: 15_000,
+        serviceToken: createServiceToken({ service: "order", secret: SERVICE_SECRET }),
+      })
+    : undefined;
   const address = `127.0.0.1:${port}`;
   const client = createRpcClient(CatalogService, { address, timeoutMs: 15_000 });
   const bearer = async (userId: string, roles: RoleName[]): Promise<CallOptions> => ({
@@ -87,6 +136,7 @@ export async function startCatalog(env: Record<string, string> = {}): Promise<Te
     support: await bearer("0190f3a4-0000-7000-8000-00000000ad02", ["support"]),
     customer: await bearer("0190f3a4-0000-7000-8000-00000000c001", ["customer"]),
     service: { call: { authorization: `Bearer ${await serviceToken()}` } },
+    ...(inventory && inventoryClient ? { inventory: { inventory, client: inventoryClient } } : {}),
     async events(schema, aggregateId) {
       const rows = await catalog.db.execute<{ data: Uint8Array }>(
         `select data from outbox_events where type = ?${aggregateId ? " and aggregate_id = ?" : ""} order by id`,
@@ -108,6 +158,8 @@ export async function startCatalog(env: Record<string, string> = {}): Promise<Te
           .catch(() => undefined);
       }
       await catalog.close(1_000);
+      inventoryClient?.close();
+      await inventory?.close(1_000);
       await deleteStreams(prefix).catch(() => undefined);
       await database.drop();
     },

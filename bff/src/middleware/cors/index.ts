@@ -1,5 +1,4 @@
 import type { MiddlewareHandler } from "hono";
-import { cors as honoCors } from "hono/cors";
 
 export interface CorsOptions {
   /** Exact origins allowed ("https://shop.example.com"); "*" means any origin, without credentials. */
@@ -25,16 +24,30 @@ const ALLOW_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
  * CORS for browser clients: an origin on the allow list is echoed back (with credentials when
  * asked), any other origin gets no Access-Control-Allow-Origin and the browser blocks the read.
  * The rate-limit and request-id headers are exposed so browser code can read them.
+ *
+ * Every header is set before the handler runs, so it joins the response as it is built (hono's
+ * own cors middleware touches `c.res` before and after the handler, which makes the Node adapter
+ * copy every response twice).
  */
 export function cors(options: CorsOptions): MiddlewareHandler {
   const anyOrigin = options.origins === "*";
   const allowed = new Set(anyOrigin ? [] : options.origins);
-  return honoCors({
-    origin: anyOrigin ? "*" : (origin) => (allowed.has(origin) ? origin : null),
-    credentials: !anyOrigin && (options.credentials ?? false),
-    allowMethods: ALLOW_METHODS,
-    allowHeaders: ALLOW_HEADERS,
-    exposeHeaders: EXPOSE_HEADERS,
-    maxAge: options.maxAgeSeconds ?? 600,
-  });
+  const credentials = !anyOrigin && (options.credentials ?? false);
+  const expose = EXPOSE_HEADERS.join(",");
+  const preflight = {
+    "Access-Control-Max-Age": String(options.maxAgeSeconds ?? 600),
+    "Access-Control-Allow-Methods": ALLOW_METHODS.join(","),
+    "Access-Control-Allow-Headers": ALLOW_HEADERS.join(","),
+  };
+  return async function cors(c, next) {
+    const origin = c.req.header("origin");
+    const allowOrigin = anyOrigin ? "*" : origin && allowed.has(origin) ? origin : undefined;
+    if (allowOrigin) c.header("Access-Control-Allow-Origin", allowOrigin);
+    if (credentials) c.header("Access-Control-Allow-Credentials", "true");
+    c.header("Access-Control-Expose-Headers", expose);
+    // The answer differs by Origin unless every origin gets "*".
+    if (!anyOrigin) c.header("Vary", "Origin", { append: true });
+    if (c.req.method === "OPTIONS") return c.body(null, 204, preflight);
+    await next();
+  };
 }

@@ -119,6 +119,24 @@ describe("rate-limit", () => {
     expect(results.filter((res) => res.status === 429)).toHaveLength(20);
   });
 
+  it("takes a busy client's hits from Redis in growing leases, never letting more than the limit through", async () => {
+    const { app, name } = createTestApp({ limit: 400 });
+    const key = `${redisTest.prefix}${name}:ip:192.0.2.11`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await app.request("/", from("192.0.2.11"))).status);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    // Leases of 1, 2, 4, 8, 16 (a twentieth of 400 at most, 20): 31 hits taken for 30 requests.
+    expect(await redisTest.redis.get(key)).toBe("31");
+
+    const { app: strict } = createTestApp({ limit: 100 });
+    const results = await Promise.all(
+      Array.from({ length: 150 }, () => strict.request("/", from("192.0.2.12"))),
+    );
+    expect(results.filter((res) => res.status === 200)).toHaveLength(100);
+    // Refused without asking Redis again: the window's count can only grow.
+    expect((await strict.request("/", from("192.0.2.12"))).status).toBe(429);
+  });
+
   it("fails open with a warning when Redis is down", async () => {
     const { app, lines } = createTestApp({ redis: deadRedis() });
     const res = await app.request("/", from("192.0.2.9"));

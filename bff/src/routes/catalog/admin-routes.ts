@@ -22,6 +22,7 @@ import {
   variantJson,
   variantMessage,
 } from "./mappers.ts";
+import { catalogResponseCache } from "./response-cache.ts";
 import {
   AdminProductListSchema,
   AdminSearchQuerySchema,
@@ -114,6 +115,20 @@ export const adminCatalogRoutes: RouteRegistrar = (app, deps) => {
   app.use("/variants/*", guard);
   app.use("/categories", guard);
   app.use("/categories/*", guard);
+  // The catalog announces its changes to every BFF; this one also forgets its cached answers at
+  // once, so whoever wrote reads their write.
+  const cache = catalogResponseCache(deps);
+  app.on(
+    ["POST", "PUT", "PATCH", "DELETE"],
+    ["/products", "/products/*", "/variants/*", "/categories", "/categories/*"],
+    async (_c, next) => {
+      try {
+        await next();
+      } finally {
+        cache.clear();
+      }
+    },
+  );
 
   app.openapi(
     createRoute({

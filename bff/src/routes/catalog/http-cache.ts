@@ -23,11 +23,16 @@ export function notModified(c: Context, etag: string): boolean {
  */
 export function cachedJson(c: Context, value: unknown, maxAgeS = 60): Response {
   const body = JSON.stringify(value);
-  const etag = weakEtag(body);
+  return cachedBody(c, { body, etag: weakEtag(body) }, maxAgeS);
+}
+
+/** cachedJson for JSON already serialised, with its ETag (the BFF's response cache keeps both). */
+export function cachedBody(c: Context, answer: { body: string; etag: string }, maxAgeS = 60): Response {
+  const { body, etag } = answer;
   const scope = c.get("principal") ? "private" : "public";
   c.header("ETag", etag);
   c.header("Cache-Control", `${scope}, max-age=${maxAgeS}`);
-  c.header("Vary", "Authorization");
+  c.header("Vary", "Authorization", { append: true });
   if (notModified(c, etag)) return c.body(null, 304);
   c.header("Content-Type", "application/json");
   return c.body(body, 200);

@@ -139,6 +139,7 @@ export function facetsJson(facets: SearchFacets | undefined): z.infer<typeof Fac
       maxPrice: bucket.maxPrice ? moneyJson(bucket.maxPrice) : null,
       count: bucket.count,
     })),
+    inStock: facets?.inStockCount ?? 0,
   };
 }
 
@@ -167,6 +168,7 @@ export function searchRequest(
     pageSize: query.pageSize ?? 0,
     pageToken: query.pageToken ?? "",
     states,
+    inStockOnly: query.inStock ?? false,
   };
 }
 

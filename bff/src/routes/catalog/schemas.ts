@@ -92,6 +92,10 @@ export const FacetsSchema = z
         count: z.number().int(),
       }),
     ),
+    inStock: z.number().int().openapi({
+      description:
+        "How many of the products every other filter lets through are in stock (as if inStock were not set)",
+    }),
   })
   .openapi("SearchFacets");
 
@@ -137,6 +141,16 @@ export const SearchQuerySchema = z.object({
   maxPrice: minor.optional().openapi({ description: 'Highest "from" price in minor units, inclusive' }),
   attr: attributeFilters.optional(),
   sort: z.enum(SORTS).optional().openapi({ description: "Default: relevance with q, newest without" }),
+  inStock: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional()
+    .openapi({
+      type: "boolean",
+      description:
+        "true: only products with a variant available in some warehouse. Follows inventory within " +
+        "moments; answers may be a few seconds behind it.",
+    }),
   pageSize: z.coerce.number().int().min(1).max(100).optional().openapi({ example: 24 }),
   pageToken: z.string().max(1000).optional(),
 });

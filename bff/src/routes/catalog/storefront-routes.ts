@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
 import { callContext } from "../../call-context.ts";
 import { problemResponses } from "../../errors/index.ts";
 import type { RouteRegistrar } from "../types.ts";
-import { cachedJson } from "./http-cache.ts";
+import { cachedBody, weakEtag } from "./http-cache.ts";
 import {
   cardJson,
   categoryTree,
@@ -12,6 +13,7 @@ import {
   searchRequest,
   suggestionJson,
 } from "./mappers.ts";
+import { answerKey, type CachedAnswer, catalogResponseCache, sharedAnswer } from "./response-cache.ts";
 import {
   CategoryTreeSchema,
   CompactSearchResultSchema,
@@ -44,15 +46,49 @@ const cached = <S extends z.ZodType>(description: string, schema: S) => ({
 });
 const ifNoneMatch = z.object({ "if-none-match": z.string().optional() });
 
+/** How an answer goes out: with ETag and Cache-Control (reads of one thing), or plain JSON (searches). */
+type AnswerKind = "validated" | "plain";
+
+function send(c: Context, answer: CachedAnswer, kind: AnswerKind): Response {
+  if (kind === "validated") return cachedBody(c, answer);
+  return c.body(answer.body, 200, { "Content-Type": "application/json" });
+}
+
 /**
  * The storefront's catalog (`<prefix>/products`, `/categories`, `/search/suggest`). The catalog
  * decides what the caller may see from the forwarded token: customers only ever get ACTIVE
  * products, whatever they ask for.
+ *
+ * Answers that are the same for every caller but staff are kept in the BFF's catalog response
+ * cache (response-cache.ts) and served from it before the request is even validated.
  */
 export function catalogRoutes(cards: CardStyle): RouteRegistrar {
   return (app, deps) => {
     const tag = "Catalog";
     const card = cards === "full" ? cardJson : compactCardJson;
+    const cache = catalogResponseCache(deps);
+
+    const fromCache =
+      (kind: AnswerKind): MiddlewareHandler =>
+      async (c, next) => {
+        if (c.req.method === "GET" && cache.active && sharedAnswer(c)) {
+          const hit = cache.get(answerKey(c, cards));
+          if (hit) return send(c, hit, kind);
+        }
+        await next();
+      };
+    /** Serialises an answer once, keeps it when it is shareable, and sends it. */
+    const answer = (c: Context, ticket: number, value: unknown, kind: AnswerKind): Response => {
+      const body = JSON.stringify(value);
+      const shared = sharedAnswer(c)
+        ? cache.set(answerKey(c, cards), ticket, body)
+        : { body, etag: kind === "validated" ? weakEtag(body) : "" };
+      return send(c, shared, kind);
+    };
+    app.use("/products", fromCache("plain"));
+    app.use("/products/:idOrSlug", fromCache("validated"));
+    app.use("/categories", fromCache("validated"));
+    app.use("/search/suggest", fromCache("plain"));
 
     app.openapi(
       createRoute({
@@ -70,18 +106,17 @@ export function catalogRoutes(cards: CardStyle): RouteRegistrar {
         },
       }),
       async (c) => {
-        const answer = await deps.catalog.searchProducts(searchRequest(c.req.valid("query")), {
+        const ticket = cache.ticket();
+        const found = await deps.catalog.searchProducts(searchRequest(c.req.valid("query")), {
           call: callContext(c),
         });
-        return c.json(
-          {
-            products: answer.products.map(card),
-            facets: facetsJson(answer.facets),
-            totalSize: answer.totalSize,
-            ...(answer.nextPageToken ? { nextPageToken: answer.nextPageToken } : {}),
-          },
-          200,
-        );
+        const value = {
+          products: found.products.map(card),
+          facets: facetsJson(found.facets),
+          totalSize: found.totalSize,
+          ...(found.nextPageToken ? { nextPageToken: found.nextPageToken } : {}),
+        };
+        return answer(c, ticket, value, "plain") as never;
       },
     );
 
@@ -95,12 +130,13 @@ export function catalogRoutes(cards: CardStyle): RouteRegistrar {
         responses: { ...cached("The product", ProductSchema), ...problemResponses(400, 404, 503) },
       }),
       async (c) => {
+        const ticket = cache.ticket();
         const { idOrSlug } = c.req.valid("param");
         const { product } = await deps.catalog.getProduct(
           UUID.test(idOrSlug) ? { id: idOrSlug.toLowerCase() } : { slug: idOrSlug },
           { call: callContext(c) },
         );
-        return cachedJson(c, productJson(product)) as never;
+        return answer(c, ticket, productJson(product), "validated") as never;
       },
     );
 
@@ -115,8 +151,9 @@ export function catalogRoutes(cards: CardStyle): RouteRegistrar {
         responses: { ...cached("The tree", CategoryTreeSchema), ...problemResponses(503) },
       }),
       async (c) => {
+        const ticket = cache.ticket();
         const { categories } = await deps.catalog.listCategories({}, { call: callContext(c) });
-        return cachedJson(c, { categories: categoryTree(categories) }) as never;
+        return answer(c, ticket, { categories: categoryTree(categories) }, "validated") as never;
       },
     );
 
@@ -131,12 +168,13 @@ export function catalogRoutes(cards: CardStyle): RouteRegistrar {
         responses: { 200: ok("Suggestions", SuggestionsSchema), ...problemResponses(400, 422, 503) },
       }),
       async (c) => {
+        const ticket = cache.ticket();
         const { q, pageSize } = c.req.valid("query");
         const { suggestions } = await deps.catalog.suggestProducts(
           { query: q, pageSize: pageSize ?? 0 },
           { call: callContext(c) },
         );
-        return c.json({ suggestions: suggestions.map(suggestionJson) }, 200);
+        return answer(c, ticket, { suggestions: suggestions.map(suggestionJson) }, "plain") as never;
       },
     );
   };

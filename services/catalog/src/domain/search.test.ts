@@ -62,6 +62,13 @@ describe("buildSearchQuery", () => {
     expect(searchKey(a)).not.toBe(searchKey(build()));
   });
 
+  it("keys in-stock searches apart, leaving the keys of other searches as they were", () => {
+    expect(build().inStockOnly).toBe(false);
+    expect(build({ inStockOnly: true }).inStockOnly).toBe(true);
+    expect(searchKey(build({ inStockOnly: true }))).not.toBe(searchKey(build()));
+    expect(searchKey(build())).toBe(JSON.stringify(["", "", "", "", [], "newest", ["active"]]));
+  });
+
   it("names every bad field at once", () => {
     let error: DomainError | undefined;
     try {

@@ -31,6 +31,8 @@ export interface SearchQuery {
   sort: SortOrder;
   /** Sorted; ["active"] for a storefront search. */
   states: ProductState[];
+  /** Only products with a variant in stock (catalog's projection of inventory's availability). */
+  inStockOnly: boolean;
 }
 
 export interface SearchInput {
@@ -42,6 +44,7 @@ export interface SearchInput {
   sort: ProductSortOrder;
   /** Undefined entries stand for unknown enum values. */
   states: readonly (ProductState | undefined)[];
+  inStockOnly?: boolean;
 }
 
 export const SEARCH_LIMITS = { query: 200, attributes: 20, values: 50, prefixWords: 8 } as const;
@@ -95,6 +98,7 @@ export function buildSearchQuery(input: SearchInput, options: { currency: string
     attributes,
     sort,
     states: states.size === 0 ? ["active"] : [...states].sort(),
+    inStockOnly: input.inStockOnly ?? false,
   };
 }
 
@@ -185,6 +189,8 @@ export function searchKey(query: SearchQuery): string {
     query.attributes,
     query.sort,
     query.states,
+    // Only when set, so the keys (and page tokens) of other searches stay what they were.
+    ...(query.inStockOnly ? ["in_stock"] : []),
   ]);
 }
 

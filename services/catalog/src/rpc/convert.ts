@@ -98,5 +98,6 @@ export function facetsToProto(
         },
       ];
     }),
+    inStockCount: rows.inStock,
   };
 }

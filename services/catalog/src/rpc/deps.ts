@@ -7,4 +7,6 @@ export interface CatalogDeps {
   cache: CatalogCache;
   /** The catalog's currency (config CATALOG_CURRENCY): every price is in it. */
   currency: string;
+  /** How long a page of an "in stock only" search stays cached at most (config IN_STOCK_CACHE_TTL_SECONDS). */
+  inStockTtlSeconds: number;
 }

@@ -28,7 +28,7 @@ type Handlers = ServiceHandlers<typeof CatalogService>;
  * for every caller) are cached per page until the catalog changes.
  */
 export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProducts" | "suggestProducts"> {
-  const { store, cache, currency } = deps;
+  const { store, cache, currency, inStockTtlSeconds } = deps;
   const edges = priceBucketEdges(currency);
 
   return {
@@ -42,6 +42,7 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
           attributes: request.attributes,
           sort: request.sort,
           states: request.states.map(stateFromProto),
+          inStockOnly: request.inStockOnly,
         },
         { currency },
       );
@@ -70,8 +71,15 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
           nextPageToken: rows.page.length > size && last ? encodePageToken(last, filters) : "",
         });
       };
+      // Stock moves far more often than the catalog: such pages also expire quickly, which bounds
+      // their staleness should an in-stock change fail to drop them.
       return storefront
-        ? cache.cached(`search\n${key}\n${size}\n${request.pageToken}`, SearchProductsResponseSchema, compute)
+        ? cache.cached(
+            `search\n${key}\n${size}\n${request.pageToken}`,
+            SearchProductsResponseSchema,
+            compute,
+            query.inStockOnly ? inStockTtlSeconds : undefined,
+          )
         : compute();
     },
 

@@ -23,6 +23,8 @@ export function facetKey(name: string, value: string): string {
  * - facet_keys: the distinct "name<US>value" pairs of its attributes and its variants' option
  *   values, which attribute filters and facets match (text arrays unnest and overlap far faster
  *   than JSON);
+ * - in_stock: some variant's SKU is available (> 0) in catalog's projection of inventory
+ *   (store/availability.ts keeps it current when availability changes);
  * - category_tree_ids: its categories and all their ancestors, so a category filter is one
  *   indexed array test and category facets roll up without walking the tree.
  */
@@ -34,6 +36,7 @@ const REFRESH = `
     skus = d.skus,
     facet_keys = d.facet_keys,
     category_tree_ids = d.category_tree_ids,
+    in_stock = d.in_stock,
     search_vector =
          setweight(to_tsvector(d.config::regconfig, p.name), 'A')
       || setweight(to_tsvector(d.config::regconfig, d.b_text), 'B')
@@ -43,6 +46,9 @@ const REFRESH = `
       coalesce(v.skus, '{}') as skus,
       coalesce(fa.keys, '{}') as facet_keys,
       coalesce(c.ids, '{}') as category_tree_ids,
+      exists (
+        select 1 from sku_availability a where a.sku = any(v.skus) and a.available > 0
+      ) as in_stock,
       concat_ws(' ', fa.words, v.sku_words, c.names) as b_text
     from products p2
     left join lateral (

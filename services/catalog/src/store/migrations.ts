@@ -87,6 +87,20 @@ export const CATALOG_MIGRATIONS: readonly Migration[] = [
       "create index variants_product_idx on variants (product_id, id)",
     ],
   },
+  {
+    name: "catalog.0002_availability",
+    up: [
+      // catalog's projection of inventory's availability (store/availability.ts): the absolute
+      // units available per SKU over all active warehouses, as last read from inventory.
+      `create table sku_availability (
+         sku text primary key,
+         available bigint not null default 0,
+         update_time timestamptz not null default now()
+       )`,
+      // Derived: some variant's SKU has available > 0 (store/derived.ts, store/availability.ts).
+      "alter table products add column in_stock boolean not null default false",
+    ],
+  },
 ];
 
 /** What createDb applies for catalog: the kit's outbox and inbox, then the catalog schema. */

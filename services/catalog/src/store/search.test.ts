@@ -98,4 +98,28 @@ describe("buildSearchStatement", () => {
     expect(text).toContain(comparison);
     expect(text).toContain(`order by sort_key ${direction}, id`);
   });
+
+  it("keeps only in-stock products when asked, and counts in-stock hits either way", () => {
+    const hits = (text: string) =>
+      /hits as materialized \(\s*select id, sort_key from base where ([^\n]*)\n/.exec(text)?.[1];
+    const all = buildSearchStatement(query(), options).text;
+    const inStock = buildSearchStatement(query({ inStockOnly: true }), options).text;
+    expect(all).toContain("p.in_stock as f_stock");
+    expect(hits(all)).toBe("f_cat and f_price and true and true");
+    expect(hits(inStock)).toBe("f_cat and f_price and true and f_stock");
+    // The availability facet ignores its own filter, so it is the same statement either way.
+    const facet = 'select count(*)::int from base where f_cat and f_price and true and f_stock) as "inStock"';
+    expect(all).toContain(facet);
+    expect(inStock).toContain(facet);
+  });
+
+  it("narrows the other facets to in-stock products when the filter is set", () => {
+    const { text } = buildSearchStatement(
+      query({ inStockOnly: true, attributes: [{ name: "colour", values: ["red"] }] }),
+      options,
+    );
+    expect(text).toContain("from base where f_price and f_a0 and f_stock) ids");
+    expect(text).toContain("from base where f_cat and f_price and f_stock) keys");
+    expect(text).toContain("from base where price_min is not null and f_cat and f_a0 and f_stock");
+  });
 });

@@ -11,7 +11,9 @@ import { pgArray, type Sql } from "./sql.ts";
  * (websearch_to_tsquery) or as words with the last one a prefix; when that finds nothing, when
  * the query is trigram-similar to a part of the name (pg_trgm's `<%`, which forgives typos).
  * Relevance is ts_rank_cd of both tsqueries plus the name's word similarity. Attribute facets come out by
- * name, values most frequent first (at most 50 per name).
+ * name, values most frequent first (at most 50 per name). "In stock" is the derived flag
+ * products.in_stock (store/availability.ts); its facet counts the in-stock products that every
+ * other filter lets through.
  */
 
 /** Where the previous page ended: its last sort key (as text) and id. */
@@ -108,7 +110,8 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
   if (query.minPrice !== undefined) bounds.push(`p.price_min >= ${$(query.minPrice.toString())}::bigint`);
   if (query.maxPrice !== undefined) bounds.push(`p.price_min <= ${$(query.maxPrice.toString())}::bigint`);
   const priceFlag = bounds.length > 0 ? `coalesce(${bounds.join(" and ")}, false)` : "true";
-  const flags = [`${categoryFlag} as f_cat`, `${priceFlag} as f_price`];
+  const flags = [`${categoryFlag} as f_cat`, `${priceFlag} as f_price`, "p.in_stock as f_stock"];
+  const stock = query.inStockOnly ? "f_stock" : "true";
   const attributeFlags = query.attributes.map((filter, i) => {
     const keys = filter.values.map((value) => facetKey(filter.name, value));
     flags.push(`p.facet_keys && ${$(pgArray(keys))}::text[] as f_a${i}`);
@@ -144,7 +147,7 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
       where ${where.join(" and ")}
     ),
     hits as materialized (
-      select id, sort_key from base where f_cat and f_price and ${allAttributes}
+      select id, sort_key from base where f_cat and f_price and ${allAttributes} and ${stock}
     ),
     page as (
       select id, sort_key::text as key, row_number() over (order by sort_key ${direction}, id) as n
@@ -158,7 +161,7 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
       (select coalesce(json_agg(json_build_object('id', f.id, 'name', c.name, 'count', f.n) order by f.n desc, c.name), '[]'::json)
          from (
            select id, count(*)::int as n
-           from (select unnest(category_tree_ids) as id from base where f_price and ${allAttributes}) ids
+           from (select unnest(category_tree_ids) as id from base where f_price and ${allAttributes} and ${stock}) ids
            group by id
          ) f join categories c on c.id = f.id) as categories,
       (select coalesce(json_agg(json_build_object(
@@ -168,7 +171,7 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
            select k, n, row_number() over (partition by split_part(k, chr(31), 1) order by n desc, k) as r
            from (
              select k, count(*)::int as n
-             from (select unnest(facet_keys) as k, ${attributeFlags.join(", ") || "true"} from base where f_cat and f_price) keys
+             from (select unnest(facet_keys) as k, ${attributeFlags.join(", ") || "true"} from base where f_cat and f_price and ${stock}) keys
              where ${attributeFacetFlag}
              group by k
            ) counted
@@ -176,9 +179,10 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
       (select coalesce(json_agg(json_build_object('bucket', bucket, 'count', n) order by bucket), '[]'::json)
          from (
            select width_bucket(price_min, ${edges}) as bucket, count(*)::int as n
-           from base where price_min is not null and f_cat and ${allAttributes}
+           from base where price_min is not null and f_cat and ${allAttributes} and ${stock}
            group by 1
-         ) buckets) as prices`;
+         ) buckets) as prices,
+      (select count(*)::int from base where f_cat and f_price and ${allAttributes} and f_stock) as "inStock"`;
   return { text, params };
 }
 
@@ -191,6 +195,8 @@ export interface SearchRows {
   attributes: { name: string; value: string; count: number }[];
   /** 1-based bucket index into the edges, and the count. */
   prices: { bucket: number; count: number }[];
+  /** Hits there would be with the "in stock" filter (whether it is set or not). */
+  inStock: number;
 }
 
 export async function runSearch(
@@ -200,7 +206,7 @@ export async function runSearch(
 ): Promise<SearchRows> {
   const statement = buildSearchStatement(query, options);
   const [row] = await sql<SearchRows>(statement.text, statement.params);
-  return row ?? { total: 0, page: [], categories: [], attributes: [], prices: [] };
+  return row ?? { total: 0, page: [], categories: [], attributes: [], prices: [], inStock: 0 };
 }
 
 /** One typeahead suggestion row. */

@@ -412,6 +412,14 @@ export declare type SearchFacets = Message<"shopmesh.catalog.v1.SearchFacets"> &
    * @generated from field: repeated shopmesh.catalog.v1.PriceBucket price_buckets = 3;
    */
   priceBuckets: PriceBucket[];
+
+  /**
+   * How many products matching every other filter are in stock (counted as if in_stock_only
+   * were not set), from catalog's projection of inventory's availability.
+   *
+   * @generated from field: int32 in_stock_count = 4;
+   */
+  inStockCount: number;
 };
 
 /**
@@ -662,6 +670,15 @@ export declare type SearchProductsRequest = Message<"shopmesh.catalog.v1.SearchP
    * @generated from field: repeated shopmesh.catalog.v1.ProductState states = 9;
    */
   states: ProductState[];
+
+  /**
+   * Only products with at least one variant available in some active warehouse. Availability is
+   * catalog's projection of inventory's stock events: it follows inventory within moments, and
+   * cached pages of such searches are kept for a few seconds at most.
+   *
+   * @generated from field: bool in_stock_only = 10;
+   */
+  inStockOnly: boolean;
 };
 
 /**
