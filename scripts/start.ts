@@ -5,6 +5,7 @@
  * everything down in order on Ctrl-C.
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "@shopmesh/kit/config";
 import { seedOnStart } from "./seed/on-start.ts";
@@ -12,6 +13,7 @@ import { formatBanner } from "./start/banner.ts";
 import { loadLaunchConfig } from "./start/config.ts";
 import { ensureInfrastructure, type Infrastructure, InfrastructureError } from "./start/infra.ts";
 import { createLineFormatter } from "./start/log-format.ts";
+import { type MailSink, startMailSink } from "./start/mail-sink.ts";
 import { planLaunch } from "./start/plan.ts";
 import { launchProcesses, ProcessFailure, type RunningProcesses } from "./start/platform.ts";
 import { describeExit } from "./start/processes.ts";
@@ -21,6 +23,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 
 let infrastructure: Promise<Infrastructure> | undefined;
 let running: RunningProcesses | undefined;
+let mailSink: MailSink | undefined;
 let stopping = false;
 let say: (message: string) => void = (message) => console.log(message);
 
@@ -31,6 +34,7 @@ async function shutdown(code: number, message?: string): Promise<void> {
   if (message) (code === 0 ? console.log : console.error)(`\n${message}\n`);
   say("stopping");
   await running?.stop();
+  await mailSink?.stop();
   const started = await infrastructure?.catch(() => undefined);
   await started?.stop();
   say("stopped");
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
   const plans = planLaunch(REGISTRY, config, { root, exists: existsSync });
   if (plans.length === 0) throw new Error("nothing to start: no folder of the registry exists");
   const format = createLineFormatter({
-    names: ["shopmesh", ...plans.map((plan) => plan.name)],
+    names: ["shopmesh", "mail", ...plans.map((plan) => plan.name)],
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
   });
   say = (message) => console.log(format("shopmesh", message));
@@ -70,6 +74,20 @@ async function main(): Promise<void> {
   infrastructure = ensureInfrastructure(config, { root, log: say });
   const { summary } = await infrastructure;
   if (stopping) return;
+  if (config.mail.sinkPort !== undefined) {
+    const dir = join(config.dataDir, "mail");
+    mailSink = await startMailSink({
+      port: config.mail.sinkPort,
+      dir,
+      log: (line) => console.log(format("mail", line)),
+    }).catch((error: unknown) => {
+      throw new Error(
+        `cannot open the development mailbox on port ${config.mail.sinkPort} (${(error as Error).message}); ` +
+          "set SHOPMESH_MAIL_PORT to a free port or SMTP_URL to a mail server",
+      );
+    });
+    summary.push({ label: "Mail", address: mailSink.url, note: `kept as .eml files in ${dir}` });
+  }
 
   running = launchProcesses({
     plans,

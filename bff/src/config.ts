@@ -1,4 +1,14 @@
-import { bool, ConfigError, infrastructure, int, loadConfig, port, z } from "@shopmesh/kit/config";
+import {
+  bool,
+  ConfigError,
+  infrastructure,
+  int,
+  loadConfig,
+  port,
+  tlsFiles,
+  tlsProblems,
+  z,
+} from "@shopmesh/kit/config";
 
 /** A comma-separated list of exact origins ("https://shop.example.com,http://localhost:3000"). */
 function origins(fallback: string) {
@@ -77,7 +87,30 @@ export const bffConfigShape = {
   PAYMENT_ADDRESS: address("127.0.0.1:50056"),
   /** The shipping service's gRPC address. */
   SHIPPING_ADDRESS: address("127.0.0.1:50057"),
+  /** The audit service's gRPC address. */
+  AUDIT_ADDRESS: address("127.0.0.1:50059"),
+  /** The notification service's gRPC address. */
+  NOTIFICATION_ADDRESS: address("127.0.0.1:50058"),
+  /** NATS, where the live notification streams get their events (every replica subscribes). */
+  NATS_URL: infrastructure.NATS_URL,
+  /** The platform's event prefix (the services' EVENTS_PREFIX). */
+  EVENTS_PREFIX: infrastructure.EVENTS_PREFIX,
+  /** How often a live notification stream sends a keep-alive comment, in milliseconds. */
+  SSE_HEARTBEAT_MS: int(15_000, 100),
   RATE_LIMIT_PREFIX: z.string().default("shopmesh:bff:rl:"),
+  /**
+   * The catalog's Redis pub/sub channel of changes (catalog's CHANGES_CHANNEL): every message
+   * empties the BFF's cache of public catalog answers.
+   */
+  CATALOG_CHANGES_CHANNEL: z.string().min(1).default("shopmesh:catalog:changes"),
+  /**
+   * How long the BFF keeps a public catalog answer (product, search page, categories, suggestions)
+   * in memory at most; 0 turns the cache off. Changes empty it at once; this bounds staleness
+   * should a change message be lost.
+   */
+  CATALOG_CACHE_TTL_MS: int(5_000, 0),
+  /** How many catalog answers the BFF keeps in memory at most. */
+  CATALOG_CACHE_ENTRIES: int(5_000, 1),
   /** Secure attribute of cookies. Browsers treat http://localhost as secure, so local dev keeps it. */
   COOKIE_SECURE: bool(true),
   /**
@@ -93,6 +126,8 @@ export const bffConfigShape = {
     .string()
     .regex(COOKIE_NAME, "must be a cookie name token")
     .default("__Host-shopmesh_cart"),
+  /** Native gRPC TLS / mutual TLS towards the services outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
+  ...tlsFiles,
 };
 
 export type BffConfig = ReturnType<typeof loadBffConfig>;
@@ -107,13 +142,13 @@ export function loadBffConfig(env: Record<string, string | undefined> = process.
   const prefixed = (["REFRESH_COOKIE_NAME", "CART_COOKIE_NAME"] as const).filter(
     (variable) => !config.COOKIE_SECURE && /^__(Host|Secure)-/.test(config[variable]),
   );
-  if (prefixed.length > 0) {
-    throw new ConfigError(
-      prefixed.map((variable) => ({
-        variable,
-        message: "a __Host- or __Secure- cookie needs COOKIE_SECURE=true (browsers drop it otherwise)",
-      })),
-    );
-  }
+  const problems = [
+    ...prefixed.map((variable) => ({
+      variable,
+      message: "a __Host- or __Secure- cookie needs COOKIE_SECURE=true (browsers drop it otherwise)",
+    })),
+    ...tlsProblems(config),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -1,7 +1,9 @@
+import type { AuditService } from "@shopmesh/contracts/shopmesh/audit/v1/audit_pb";
 import type { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import type { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import type { NotificationService } from "@shopmesh/contracts/shopmesh/notification/v1/notification_pb";
 import type { OrderService } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
 import type { PaymentService } from "@shopmesh/contracts/shopmesh/payment/v1/payment_pb";
 import type { ShippingService } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
@@ -12,6 +14,7 @@ import type { RpcClient } from "@shopmesh/kit/rpc";
 import type { Redis } from "ioredis";
 import type { JWK } from "jose";
 import type { BffConfig } from "./config.ts";
+import type { NotificationFeed } from "./routes/notifications/feed.ts";
 
 /**
  * Everything the BFF is built from, made once in main.ts and passed to createApp and to every
@@ -35,6 +38,12 @@ export interface BffDeps {
   payment: RpcClient<typeof PaymentService>;
   /** The shipping service (quotes, carrier webhooks). */
   shipping: RpcClient<typeof ShippingService>;
+  /** The audit service (audit log, dashboard figures). */
+  audit: RpcClient<typeof AuditService>;
+  /** The notification service (inbox, preferences, deliveries). */
+  notification: RpcClient<typeof NotificationService>;
+  /** Live notification events from NATS, routed to this process's open streams by user. */
+  notificationFeed: NotificationFeed;
   /** Rate-limit counters (and later caches). */
   redis: Redis;
   /** Verifies access tokens (the kit's createTokenVerifier over identity's JWKS). */

@@ -47,6 +47,15 @@ describe("loadLaunchConfig", () => {
     });
   });
 
+  it("opens its own mailbox unless SMTP_URL names a mail server", () => {
+    expect(loadLaunchConfig({}).mail).toEqual({ url: "smtp://127.0.0.1:1025", sinkPort: 1025 });
+    expect(loadLaunchConfig({ SHOPMESH_MAIL_PORT: "2525" }).mail.sinkPort).toBe(2525);
+    expect(loadLaunchConfig({ SMTP_URL: "smtps://mail.example.test:465" }).mail).toEqual({
+      url: "smtps://mail.example.test:465",
+    });
+    expect(() => loadLaunchConfig({ SMTP_URL: "http://mail.example.test" })).toThrow(/SMTP_URL/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadLaunchConfig({ PORT: "", SHOPMESH_ADMIN_EMAIL: "" }).httpPort).toBe(8080);
   });

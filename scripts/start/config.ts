@@ -26,6 +26,11 @@ export interface LaunchConfig {
   dataDir: string;
   /** How long the platform may take to become healthy (SHOPMESH_START_TIMEOUT_MS). */
   startTimeoutMs: number;
+  /**
+   * Where the notification service sends mail: SMTP_URL when set; otherwise the launcher's own
+   * mail sink on SHOPMESH_MAIL_PORT, which keeps every message under <dataDir>/mail.
+   */
+  mail: { url: string; sinkPort?: number };
 }
 
 const serviceNames = Object.keys(GRPC_PORTS) as ServiceName[];
@@ -54,6 +59,8 @@ export function loadLaunchConfig(
       SERVICE_TOKEN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
       SHOPMESH_DATA_DIR: z.string().default(".data"),
       SHOPMESH_START_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
+      SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+      SHOPMESH_MAIL_PORT: port(1025),
       ...portShape,
     },
     env,
@@ -78,6 +85,9 @@ export function loadLaunchConfig(
       raw.SERVICE_TOKEN_SECRET ?? (options.generateSecret ?? (() => randomBytes(32).toString("base64url")))(),
     dataDir: raw.SHOPMESH_DATA_DIR,
     startTimeoutMs: raw.SHOPMESH_START_TIMEOUT_MS,
+    mail: raw.SMTP_URL
+      ? { url: raw.SMTP_URL }
+      : { url: `smtp://127.0.0.1:${raw.SHOPMESH_MAIL_PORT}`, sinkPort: raw.SHOPMESH_MAIL_PORT },
   };
   assertDistinctPorts(config);
   return config;

@@ -7,8 +7,25 @@ const everythingExists = { root: "/repo", exists: () => true };
 
 describe("the registry", () => {
   it("starts the services and the BFF, the BFF last", () => {
-    expect(REGISTRY.map((item) => item.name)).toEqual(["identity", "catalog", "inventory", "cart", "payment", "shipping", "bff"]);
+    expect(REGISTRY.map((item) => item.name)).toEqual([
+      "identity",
+      "catalog",
+      "inventory",
+      "cart",
+      "payment",
+      "shipping",
+      "order",
+      "notification",
+      "audit",
+      "bff",
+    ]);
     expect(REGISTRY.at(-1)?.kind).toBe("http");
+  });
+
+  it("sends the notification service's mail to the configured SMTP server", () => {
+    const notification = REGISTRY.find((item) => item.name === "notification");
+    const env = notification?.env?.(loadLaunchConfig({ SMTP_URL: "smtp://mail.example.test:25" }));
+    expect(env).toEqual({ SMTP_URL: "smtp://mail.example.test:25" });
   });
 
   it("finds a service's main by convention", () => {

@@ -66,6 +66,9 @@ export const REGISTRY: readonly Launchable[] = [
   grpcService("cart"),
   grpcService("payment", { env: sandboxWebhookEnv }),
   grpcService("shipping"),
+  grpcService("order"),
+  grpcService("notification", { env: (config) => ({ SMTP_URL: config.mail.url }) }),
+  grpcService("audit"),
   bff(),
 ];
 

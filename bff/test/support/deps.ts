@@ -1,7 +1,9 @@
+import { AuditService } from "@shopmesh/contracts/shopmesh/audit/v1/audit_pb";
 import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
+import { NotificationService } from "@shopmesh/contracts/shopmesh/notification/v1/notification_pb";
 import { OrderService } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
 import { PaymentService } from "@shopmesh/contracts/shopmesh/payment/v1/payment_pb";
 import { ShippingService } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
@@ -9,6 +11,7 @@ import { Registry } from "@shopmesh/kit/metrics";
 import { createRpcClient } from "@shopmesh/kit/rpc";
 import { loadBffConfig } from "../../src/config.ts";
 import type { BffDeps } from "../../src/deps.ts";
+import { createNotificationFeed } from "../../src/routes/notifications/feed.ts";
 import { captureLogs } from "./logs.ts";
 import { connectTestRedis } from "./redis.ts";
 import { createTestKeys, type TestKeys } from "./tokens.ts";
@@ -47,6 +50,14 @@ export async function createTestBff(
     order: createRpcClient(OrderService, nowhere),
     payment: createRpcClient(PaymentService, nowhere),
     shipping: createRpcClient(ShippingService, nowhere),
+    audit: createRpcClient(AuditService, nowhere),
+    notification: createRpcClient(NotificationService, nowhere),
+    // No NATS here: live streams answer 503 unless a test passes a feed of its own.
+    notificationFeed: createNotificationFeed({
+      connect: () => Promise.reject(new Error("no NATS")),
+      prefix: "t",
+      logger,
+    }),
     readiness: {},
     registry: new Registry(),
     ...overrides,

@@ -6,7 +6,7 @@ import { createIdentityKeys, createServiceToken, createTokenVerifier } from "@sh
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
 import { createRedis, type Redis } from "@shopmesh/kit/redis";
-import { createRpcClient, createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createRpcClient, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
 import type { CartConfig } from "./config.ts";
 import { CART_ACCESS_RULES, createCartHandlers } from "./rpc/index.ts";
 import { createCatalogPrices } from "./sources/catalog.ts";
@@ -56,14 +56,16 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
   const serviceToken = config.SERVICE_TOKEN_SECRET
     ? createServiceToken({ service: SERVICE_NAME, secret: config.SERVICE_TOKEN_SECRET })
     : undefined;
+  const tls = rpcTlsFromFiles(config);
   const peer = (address: string) => ({
     address,
     timeoutMs: config.PEER_TIMEOUT_MS,
     logger,
     metrics,
+    tls: tls.client,
     ...(serviceToken ? { serviceToken } : {}),
   });
-  const identity = createIdentityKeys({ address: config.IDENTITY_ADDRESS, logger });
+  const identity = createIdentityKeys({ address: config.IDENTITY_ADDRESS, logger, tls: tls.client });
   const catalog = createRpcClient(CatalogService, peer(config.CATALOG_ADDRESS));
   const inventory = createRpcClient(InventoryService, peer(config.INVENTORY_ADDRESS));
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.CART_PREFIX });
@@ -80,7 +82,7 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
     refreshMs: KEY_REFRESH_MS,
     ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
   });
-  const server = createRpcServer({ service: "cart", logger, verifier, metrics });
+  const server = createRpcServer({ service: "cart", logger, verifier, metrics, tls: tls.server });
   server.add(
     CartService,
     createCartHandlers({

@@ -1,4 +1,4 @@
-import { infrastructure, int, loadConfig, port, z } from "@shopmesh/kit/config";
+import { checkTlsFiles, infrastructure, int, loadConfig, port, tlsFiles, z } from "@shopmesh/kit/config";
 
 const DAY_SECONDS = 86_400;
 
@@ -38,11 +38,15 @@ export const CART_CONFIG = {
    */
   SERVICE_TOKEN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   LOG_LEVEL: infrastructure.LOG_LEVEL,
+  /** Native gRPC TLS / mutual TLS outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
+  ...tlsFiles,
 };
 
 export type CartConfig = ReturnType<typeof loadCartConfig>;
 
 /** Reads the cart service's configuration once; throws a ConfigError naming every bad variable. */
 export function loadCartConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(CART_CONFIG, env);
+  const config = loadConfig(CART_CONFIG, env);
+  checkTlsFiles(config);
+  return config;
 }

@@ -4,7 +4,7 @@ import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
 import type { IdentityConfig } from "./config.ts";
 import { createSecretBox } from "./crypto/secret-box.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
@@ -97,7 +97,13 @@ export async function createIdentity(
       refreshMs: KEY_REFRESH_MS,
       ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
     });
-    const server = createRpcServer({ service: "identity", logger, verifier, metrics });
+    const server = createRpcServer({
+      service: "identity",
+      logger,
+      verifier,
+      metrics,
+      tls: rpcTlsFromFiles(config).server,
+    });
     server.add(IdentityService, createIdentityHandlers({ store, keys }), IDENTITY_ACCESS_RULES);
 
     const relay = createOutboxRelay({

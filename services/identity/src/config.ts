@@ -1,4 +1,12 @@
-import { ConfigError, infrastructure, loadConfig, port, z } from "@shopmesh/kit/config";
+import {
+  ConfigError,
+  infrastructure,
+  loadConfig,
+  port,
+  tlsFiles,
+  tlsProblems,
+  z,
+} from "@shopmesh/kit/config";
 import { isDomainError } from "@shopmesh/kit/errors";
 import { validateRegistration } from "./domain/user.ts";
 
@@ -29,6 +37,8 @@ export const IDENTITY_CONFIG = {
   /** The demo admin created at start when both are set (an existing account is left alone). */
   SHOPMESH_ADMIN_EMAIL: z.string().optional(),
   SHOPMESH_ADMIN_PASSWORD: z.string().optional(),
+  /** Native gRPC TLS / mutual TLS outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
+  ...tlsFiles,
 };
 
 export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
@@ -39,7 +49,7 @@ export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
  */
 export function loadIdentityConfig(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(IDENTITY_CONFIG, env);
-  const problems: { variable: string; message: string }[] = [];
+  const problems: { variable: string; message: string }[] = tlsProblems(config);
   if (config.NODE_ENV === "production" && !config.SECRETS_KEY) {
     problems.push({ variable: "SECRETS_KEY", message: "is required when NODE_ENV=production" });
   }

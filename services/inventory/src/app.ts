@@ -4,7 +4,7 @@ import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { type ChannelTls, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
 import type { JWK } from "jose";
 import type { InventoryConfig } from "./config.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
@@ -85,11 +85,12 @@ export async function createInventory(
       registers: [metrics.registry],
     });
 
+    const tls = rpcTlsFromFiles(config);
     const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup),
+      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
       ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
     });
-    const server = createRpcServer({ service: "inventory", logger, verifier, metrics });
+    const server = createRpcServer({ service: "inventory", logger, verifier, metrics, tls: tls.server });
     server.add(InventoryService, createInventoryHandlers({ store, reservations }), INVENTORY_ACCESS_RULES);
 
     const relay = createOutboxRelay({
@@ -139,8 +140,13 @@ export async function createInventory(
 }
 
 /** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(address: string, logger: Logger, cleanup: (() => Promise<unknown>)[]) {
-  const source = createIdentityKeys({ address, logger });
+function identityKeys(
+  address: string,
+  logger: Logger,
+  cleanup: (() => Promise<unknown>)[],
+  tls: ChannelTls | undefined,
+) {
+  const source = createIdentityKeys({ address, logger, tls });
   cleanup.push(async () => source.close());
   return () => source.keys();
 }

@@ -1,4 +1,4 @@
-import { infrastructure, int, loadConfig, port, z } from "@shopmesh/kit/config";
+import { checkTlsFiles, infrastructure, int, loadConfig, port, tlsFiles, z } from "@shopmesh/kit/config";
 
 /** The environment inventory reads (ARCHITECTURE.md section 9), with the local defaults. */
 export const INVENTORY_CONFIG = {
@@ -25,11 +25,15 @@ export const INVENTORY_CONFIG = {
   SERVICE_TOKEN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   /** How often expired reservations are released, in milliseconds. */
   RESERVATION_SWEEP_MS: int(5_000, 100),
+  /** Native gRPC TLS / mutual TLS outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
+  ...tlsFiles,
 };
 
 export type InventoryConfig = ReturnType<typeof loadInventoryConfig>;
 
 /** Reads inventory's configuration once; throws a ConfigError naming every bad variable. */
 export function loadInventoryConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(INVENTORY_CONFIG, env);
+  const config = loadConfig(INVENTORY_CONFIG, env);
+  checkTlsFiles(config);
+  return config;
 }

@@ -4,7 +4,7 @@ import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { type ChannelTls, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
 import type { JWK } from "jose";
 import type { PaymentConfig } from "./config.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
@@ -103,11 +103,13 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
       [],
     );
 
+    const tls = rpcTlsFromFiles(config);
+
     const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup),
+      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
       ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
     });
-    const server = createRpcServer({ service: "payment", logger, verifier, metrics });
+    const server = createRpcServer({ service: "payment", logger, verifier, metrics, tls: tls.server });
     server.add(
       PaymentService,
       createPaymentHandlers({ store, providers, authorizations, replays, webhooks }),
@@ -164,8 +166,13 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
 }
 
 /** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(address: string, logger: Logger, cleanup: (() => Promise<unknown>)[]) {
-  const source = createIdentityKeys({ address, logger });
+function identityKeys(
+  address: string,
+  logger: Logger,
+  cleanup: (() => Promise<unknown>)[],
+  tls: ChannelTls | undefined,
+) {
+  const source = createIdentityKeys({ address, logger, tls });
   cleanup.push(async () => source.close());
   return () => source.keys();
 }

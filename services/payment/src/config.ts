@@ -1,4 +1,13 @@
-import { ConfigError, infrastructure, int, loadConfig, port, z } from "@shopmesh/kit/config";
+import {
+  ConfigError,
+  checkTlsFiles,
+  infrastructure,
+  int,
+  loadConfig,
+  port,
+  tlsFiles,
+  z,
+} from "@shopmesh/kit/config";
 
 /**
  * The webhook secret of the sandbox provider when SANDBOX_WEBHOOK_SECRET is unset outside
@@ -56,6 +65,8 @@ export const PAYMENT_CONFIG = {
   PAYMENT_CONFIRMATION_TIMEOUT_MS: int(600_000, 1),
   /** How often the sweeper looks for unconfirmed intents past the timeout, in milliseconds. */
   PAYMENT_SWEEP_MS: int(5_000, 100),
+  /** Native gRPC TLS / mutual TLS outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
+  ...tlsFiles,
 };
 
 export type PaymentConfig = ReturnType<typeof loadPaymentConfig>;
@@ -66,6 +77,7 @@ export type PaymentConfig = ReturnType<typeof loadPaymentConfig>;
  */
 export function loadPaymentConfig(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(PAYMENT_CONFIG, env);
+  checkTlsFiles(config);
   const production = config.NODE_ENV === "production";
   const secret = config.SANDBOX_WEBHOOK_SECRET;
   if (production && (secret === undefined || secret === DEV_SANDBOX_WEBHOOK_SECRET)) {

@@ -1,4 +1,13 @@
-import { ConfigError, infrastructure, int, loadConfig, port, z } from "@shopmesh/kit/config";
+import {
+  ConfigError,
+  checkTlsFiles,
+  infrastructure,
+  int,
+  loadConfig,
+  port,
+  tlsFiles,
+  z,
+} from "@shopmesh/kit/config";
 import { isCountryCode } from "./domain/country.ts";
 
 /**
@@ -46,6 +55,8 @@ export const SHIPPING_CONFIG = {
   SIMCARRIER_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   /** How often the simulated carrier moves each parcel one status on, in ms; 0 turns it off. */
   SIMCARRIER_STEP_MS: int(30_000),
+  /** Native gRPC TLS / mutual TLS outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
+  ...tlsFiles,
 };
 
 export type ShippingConfig = ReturnType<typeof loadShippingConfig>;
@@ -57,6 +68,7 @@ export type ShippingConfig = ReturnType<typeof loadShippingConfig>;
  */
 export function loadShippingConfig(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(SHIPPING_CONFIG, env);
+  checkTlsFiles(config);
   if (config.NODE_ENV === "production" && !config.SIMCARRIER_WEBHOOK_SECRET) {
     throw new ConfigError([
       { variable: "SIMCARRIER_WEBHOOK_SECRET", message: "is required when NODE_ENV=production" },

@@ -1,6 +1,9 @@
+import { adminAuditRoutes } from "../audit/admin-routes.ts";
 import { adminCatalogRoutes } from "../catalog/admin-routes.ts";
 import { adminUserRoutes } from "../identity/admin-routes.ts";
 import { adminInventoryRoutes } from "../inventory/admin-routes.ts";
+import { adminNotificationRoutes } from "../notifications/admin-routes.ts";
+import { adminOrderRoutes } from "../orders/admin-routes.ts";
 import type { RouteRegistrar } from "../types.ts";
 
 /**
@@ -12,4 +15,7 @@ export const adminRoutes: readonly RouteRegistrar[] = [
   adminUserRoutes,
   adminCatalogRoutes,
   adminInventoryRoutes,
+  adminOrderRoutes,
+  adminAuditRoutes,
+  adminNotificationRoutes,
 ];

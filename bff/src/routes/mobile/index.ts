@@ -3,6 +3,8 @@ import { mobileHomeRoutes } from "../catalog/home-routes.ts";
 import { catalogRoutes } from "../catalog/storefront-routes.ts";
 import { accountRoutes } from "../identity/account-routes.ts";
 import { authRoutes } from "../identity/auth-routes.ts";
+import { notificationRoutes } from "../notifications/routes.ts";
+import { orderRoutes } from "../orders/storefront-routes.ts";
 import { shippingRoutes } from "../shipping/routes.ts";
 import type { RouteRegistrar } from "../types.ts";
 
@@ -18,4 +20,6 @@ export const mobileRoutes: readonly RouteRegistrar[] = [
   shippingRoutes("header"),
   catalogRoutes("compact"),
   mobileHomeRoutes,
+  orderRoutes("mobile"),
+  notificationRoutes,
 ];

@@ -2,6 +2,8 @@ import { cartRoutes } from "../cart/routes.ts";
 import { catalogRoutes } from "../catalog/storefront-routes.ts";
 import { accountRoutes } from "../identity/account-routes.ts";
 import { authRoutes } from "../identity/auth-routes.ts";
+import { notificationRoutes } from "../notifications/routes.ts";
+import { orderRoutes } from "../orders/storefront-routes.ts";
 import { shippingRoutes } from "../shipping/routes.ts";
 import type { RouteRegistrar } from "../types.ts";
 
@@ -16,4 +18,6 @@ export const webRoutes: readonly RouteRegistrar[] = [
   cartRoutes("cookie"),
   shippingRoutes("cookie"),
   catalogRoutes("full"),
+  orderRoutes("web"),
+  notificationRoutes,
 ];
