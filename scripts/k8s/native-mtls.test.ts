@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { loadConfig, tlsFiles } from "@shopmesh/kit/config";
 import { createHealthClient, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
-import { testPrefix } from "@shopmesh/kit/testing";
+import { deleteStreams, testPrefix } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestPki, type TestPki } from "./pki.ts";
 
@@ -92,12 +92,15 @@ function check(credentials: grpc.ChannelCredentials, address: string): Promise<s
 let pki: TestPki;
 let cart: Started;
 let address: string;
+// The cart publishes CartCreated on NATS: its stream belongs to this file alone.
+const eventsPrefix = testPrefix();
 const baseEnv = () => ({
   HOST: "127.0.0.1",
   PORT: "0",
   METRICS_PORT: "0",
   LOG_LEVEL: "info",
-  CART_PREFIX: `${testPrefix()}:cart:`,
+  CART_PREFIX: `${eventsPrefix}:cart:`,
+  EVENTS_PREFIX: eventsPrefix,
 });
 
 beforeAll(async () => {
@@ -118,6 +121,7 @@ afterAll(async () => {
     await once(cart.child, "exit");
   }
   pki?.remove();
+  await deleteStreams(eventsPrefix);
 });
 
 describe("a service started with TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE", () => {

@@ -1,3 +1,7 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { CartCreatedSchema } from "@shopmesh/contracts/shopmesh/cart/v1/events_pb";
+import { OrderPlacedSchema } from "@shopmesh/contracts/shopmesh/order/v1/events_pb";
+import { createEventPublisher, derivedEventId } from "@shopmesh/kit/events";
 import { waitFor } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditPlatform, startAuditPlatform } from "../support/audit.ts";
@@ -138,6 +142,73 @@ describe("GET /admin/v1/dashboard", () => {
     expect(body.signups).toBeGreaterThanOrEqual(2);
     expect(body.dailySignups).toEqual([{ date: today, count: body.signups }]);
     expect(body.asOf.sequence).toBeGreaterThan(0);
+  });
+
+  it("gives the checkout conversion, carts -> orders, per day and over the range", async () => {
+    // No cart or order service here: their events are published as the cart publishes its own
+    // (the kit's publisher, ids derived from the cart), dated yesterday to stay out of today.
+    const yesterday = new Date(Date.now() - 86_400_000);
+    const day = yesterday.toISOString().slice(0, 10);
+    const cartStream = platform.audit.consumers.status().find((status) => status.context === "cart")!.stream;
+    const prefix = cartStream.slice(0, -"_CART".length).toLowerCase();
+    const publish = async (context: string) => {
+      const publisher = createEventPublisher({ nats: platform.audit.nats, context, prefix });
+      await publisher.ensureStream();
+      return publisher;
+    };
+    const carts = await publish("cart");
+    const orders = await publish("order");
+    try {
+      for (const cartId of [crypto.randomUUID(), crypto.randomUUID()]) {
+        await carts.publish({
+          schema: CartCreatedSchema,
+          aggregateId: cartId,
+          id: derivedEventId(cartId, CartCreatedSchema.typeName, yesterday),
+          time: yesterday,
+          data: { cartId, createTime: timestampFromDate(yesterday) },
+        });
+      }
+      const orderId = crypto.randomUUID();
+      await orders.publish({
+        schema: OrderPlacedSchema,
+        aggregateId: orderId,
+        data: {
+          order: {
+            id: orderId,
+            createTime: timestampFromDate(yesterday),
+            total: { amountMinor: 1000n, currency: "EUR" },
+          },
+        },
+      });
+    } finally {
+      carts.close();
+      orders.close();
+    }
+
+    const body = await waitFor(
+      async () => {
+        const res = await platform.request(`/admin/v1/dashboard?from=${day}&to=${day}&currency=USD`, {
+          token: admin,
+        });
+        const answer = await json(res);
+        return res.status === 200 && answer.cartsCreated === 2 && answer.ordersPlaced === 1 && answer;
+      },
+      { timeoutMs: 15_000, message: "the carts and the order in the dashboard" },
+    );
+    // The currency filter narrows the orders' totals, not the carts -> orders figures.
+    expect(body).toMatchObject({
+      totals: [],
+      cartsCreated: 2,
+      ordersPlaced: 1,
+      cartConversion: 0.5,
+      dailyCartConversion: [{ date: day, cartsCreated: 2, ordersPlaced: 1, conversion: 0.5 }],
+    });
+    const all = await json(
+      await platform.request(`/admin/v1/dashboard?from=${day}&to=${day}`, { token: admin }),
+    );
+    expect(all.totals).toMatchObject([
+      { currency: "EUR", ordersPlaced: 1, ordersConfirmed: 0, checkoutSuccessRate: 0, checkoutConversion: 0 },
+    ]);
   });
 
   it("answers 400 for a bad range and 403 for a customer", async () => {

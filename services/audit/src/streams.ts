@@ -1,4 +1,5 @@
 import { createRegistry, type DescFile, type DescMessage, type Registry } from "@bufbuild/protobuf";
+import { file_shopmesh_cart_v1_events } from "@shopmesh/contracts/shopmesh/cart/v1/events_pb";
 import { file_shopmesh_catalog_v1_events } from "@shopmesh/contracts/shopmesh/catalog/v1/events_pb";
 import { file_shopmesh_identity_v1_events } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
 import { file_shopmesh_inventory_v1_events } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
@@ -10,7 +11,7 @@ import { file_shopmesh_shipping_v1_events } from "@shopmesh/contracts/shopmesh/s
 /**
  * The streams the audit log reads: one per publishing context (<PREFIX>_<CONTEXT>), each with
  * the events file of its messages (proto/shopmesh/<context>/v1/events.proto). A context that
- * starts publishing adds its line here. Cart publishes no events.
+ * starts publishing adds its line here.
  */
 export interface AuditedContext {
   /** The publishing context: stream <PREFIX>_<CONTEXT>. */
@@ -23,6 +24,7 @@ export const AUDITED_CONTEXTS: readonly AuditedContext[] = [
   { context: "identity", file: file_shopmesh_identity_v1_events },
   { context: "catalog", file: file_shopmesh_catalog_v1_events },
   { context: "inventory", file: file_shopmesh_inventory_v1_events },
+  { context: "cart", file: file_shopmesh_cart_v1_events },
   { context: "order", file: file_shopmesh_order_v1_events },
   { context: "payment", file: file_shopmesh_payment_v1_events },
   { context: "shipping", file: file_shopmesh_shipping_v1_events },

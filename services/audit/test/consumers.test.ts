@@ -36,7 +36,7 @@ describe("consuming", () => {
       .status()
       .filter((stream) => stream.state === "attached")
       .map((stream) => stream.context);
-    expect(attached.sort()).toEqual(["identity", "order", "payment"]);
+    expect(attached.sort()).toEqual(["cart", "identity", "order", "payment"]);
     expect(await entryCount()).toBe(scenario.entries);
     expect((await t.client.verifyAuditLog({}, t.admin)).valid).toBe(true);
   }, 60_000);
@@ -204,7 +204,8 @@ describe("GetDashboard", () => {
     const dashboard = await t.client.getDashboard({}, t.support);
     expect(dashboard.totals).toHaveLength(2);
     expect(dashboard.totals[0]).toMatchObject(EXPECTED.EUR);
-    expect(dashboard.totals[0]!.checkoutConversion).toBeCloseTo(2 / 3, 10);
+    expect(dashboard.totals[0]!.checkoutSuccessRate).toBeCloseTo(2 / 3, 10);
+    expect(dashboard.totals[0]!.checkoutConversion).toBe(dashboard.totals[0]!.checkoutSuccessRate);
     expect(dashboard.totals[1]).toMatchObject(EXPECTED.USD);
     expect(dashboard.signups).toBe(EXPECTED.signups);
     expect(dashboard.topProducts).toMatchObject(EXPECTED.topProducts);
@@ -219,13 +220,38 @@ describe("GetDashboard", () => {
     expect(dashboard.dailySignups).toMatchObject([{ date: today, count: 2n }]);
   });
 
+  it("answers the checkout conversion, carts -> orders, per day and over the range", async () => {
+    const dashboard = await t.client.getDashboard({}, t.support);
+    expect(dashboard).toMatchObject({
+      cartsCreated: EXPECTED.carts.cartsCreated,
+      ordersPlaced: EXPECTED.carts.ordersPlaced,
+    });
+    expect(dashboard.cartConversion).toBeCloseTo(EXPECTED.carts.cartConversion, 10);
+    expect(dashboard.dailyCartConversion).toMatchObject(EXPECTED.dailyCartConversion(new Date()));
+    // Carts have no currency: a currency filter narrows the orders' figures, not these.
+    const usd = await t.client.getDashboard({ currency: "USD" }, t.support);
+    expect(usd).toMatchObject({ cartsCreated: 6n, ordersPlaced: 4n });
+    // Only today: yesterday's cart is left out.
+    const today = new Date().toISOString().slice(0, 10);
+    const one = await t.client.getDashboard({ startDate: today, endDate: today }, t.support);
+    expect(one).toMatchObject({ cartsCreated: 5n, ordersPlaced: 4n, cartConversion: 0.8 });
+  });
+
   it("narrows to one currency and a date range", async () => {
     const usd = await t.client.getDashboard({ currency: "USD", topProductsLimit: 1 }, t.support);
     expect(usd.totals).toMatchObject([EXPECTED.USD]);
     expect(usd.topProducts).toMatchObject([EXPECTED.topProducts[1]!]);
     expect(usd.failedPaymentsByCode).toEqual([]);
     const past = await t.client.getDashboard({ startDate: "2020-01-01", endDate: "2020-01-31" }, t.support);
-    expect(past).toMatchObject({ totals: [], signups: 0n, topProducts: [], startDate: "2020-01-01" });
+    expect(past).toMatchObject({
+      totals: [],
+      signups: 0n,
+      topProducts: [],
+      startDate: "2020-01-01",
+      dailyCartConversion: [],
+      cartsCreated: 0n,
+      cartConversion: 0,
+    });
   });
 
   it("refuses a bad range and is for staff with dashboard.read", async () => {

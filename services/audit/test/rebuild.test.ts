@@ -33,6 +33,11 @@ describe("rebuilding the projections by replay", () => {
     const order = report.streams.find((stream) => stream.context === "order");
     expect(order).toMatchObject({ lastSequence: 11, read: 11, applied: 11, notInLiveLog: 0 });
     expect(report.streams.find((stream) => stream.context === "catalog")).toMatchObject({ lastSequence: 0 });
+    expect(report.streams.find((stream) => stream.context === "cart")).toMatchObject({
+      lastSequence: 6,
+      applied: 6,
+      notInLiveLog: 0,
+    });
     const schemas = await t.sql("select 1 from pg_namespace where nspname = 'audit_rebuild'");
     expect(schemas).toEqual([]);
   });
@@ -42,6 +47,7 @@ describe("rebuilding the projections by replay", () => {
     await t.sql("delete from orders_daily where currency = 'EUR'");
     await t.sql("update product_sales_daily set units = units + 1");
     await t.sql("delete from signups_daily");
+    await t.sql("update carts_daily set carts_created = carts_created + 10");
     expect(await t.client.getDashboard({}, t.admin)).not.toEqual(before);
 
     const found = await rebuild();
@@ -51,6 +57,7 @@ describe("rebuilding the projections by replay", () => {
     ).toEqual([
       ["orders_daily", 0, 1],
       ["signups_daily", 0, 1],
+      ["carts_daily", 2, 2],
       ["product_sales_daily", 3, 3],
     ]);
     expect(found.differences[0]!.examples).toMatchObject([

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { CartCreatedSchema } from "@shopmesh/contracts/shopmesh/cart/v1/events_pb";
 import {
   EmailVerificationRequestedSchema,
   UserRegisteredSchema,
@@ -18,7 +19,9 @@ import type { TestPublisher } from "./support.ts";
 /**
  * A small day of trading, published as the services would: two signups, four checkouts (three
  * in EUR, one in USD; one fails for lack of stock), a partial refund, a cancellation with its
- * full refund and a declined payment. The expected dashboard figures are in EXPECTED.
+ * full refund and a declined payment; then the carts: five created today (four guests', one
+ * user's) and one created yesterday whose event came late. The expected dashboard figures are in
+ * EXPECTED.
  */
 
 export const VERIFICATION_TOKEN = "verification-token-that-must-not-leak";
@@ -163,6 +166,26 @@ export async function publishScenario(publisher: TestPublisher): Promise<Scenari
     { meta: { actor: "service:payment" } },
   );
 
+  // Last, so the indexes of the events above stay put. Guest carts carry no actor.
+  const now = new Date();
+  const yesterday = new Date(now.getTime() - 86_400_000);
+  for (const [userId, created] of [
+    ["", now],
+    ["", now],
+    ["", now],
+    ["", now],
+    [randomUUID(), now],
+    ["", yesterday],
+  ] as const) {
+    const cartId = randomUUID();
+    await publish(
+      "cart",
+      CartCreatedSchema,
+      { cartId, userId, createTime: timestampFromDate(created) },
+      { aggregateId: cartId, meta: userId ? { actor: `user:${userId}` } : {} },
+    );
+  }
+
   return { customerId, firstOrderId: first.id, eventIds, entries: eventIds.length };
 }
 
@@ -191,10 +214,23 @@ export const EXPECTED = {
     refunded: { amountMinor: 0n, currency: "USD" },
     netRevenue: { amountMinor: 5000n, currency: "USD" },
     averageOrderValue: { amountMinor: 5000n, currency: "USD" },
+    checkoutSuccessRate: 1,
     checkoutConversion: 1,
     paymentsFailed: 0n,
   },
   signups: 2n,
+  /** Carts -> orders over the default range: 4 orders placed (every currency) / 6 carts. */
+  carts: { cartsCreated: 6n, ordersPlaced: 4n, cartConversion: 4 / 6 },
+  /** Per day, oldest first: yesterday's late cart, then today's five carts and four orders. */
+  dailyCartConversion: (today: Date) => [
+    {
+      date: new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10),
+      cartsCreated: 1n,
+      ordersPlaced: 0n,
+      conversion: 0,
+    },
+    { date: today.toISOString().slice(0, 10), cartsCreated: 5n, ordersPlaced: 4n, conversion: 0.8 },
+  ],
   topProducts: [
     {
       sku: "MUG",

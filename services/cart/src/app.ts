@@ -3,11 +3,13 @@ import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { createIdentityKeys, createServiceToken, createTokenVerifier } from "@shopmesh/kit/auth";
+import { connectNats, type NatsConnection } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
 import { createRedis, type Redis } from "@shopmesh/kit/redis";
 import { createRpcClient, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
 import type { CartConfig } from "./config.ts";
+import { type CartEventPublisher, createCartEvents } from "./events.ts";
 import { CART_ACCESS_RULES, createCartHandlers } from "./rpc/index.ts";
 import { createCatalogPrices } from "./sources/catalog.ts";
 import { createInventoryStock } from "./sources/inventory.ts";
@@ -18,11 +20,16 @@ export interface CartApp {
   server: RpcServer;
   store: CartStore;
   redis: Redis;
+  /** CartCreated, published after each Redis write that makes a cart. */
+  events: CartEventPublisher;
   metrics: Metrics;
   logger: Logger;
-  /** Waits for Redis (up to REDIS_READY_TIMEOUT_MS), then serves gRPC; resolves with the bound port (0 picks one). */
+  /**
+   * Waits for Redis (up to REDIS_READY_TIMEOUT_MS), connects to NATS and makes sure the cart's
+   * stream exists, then serves gRPC; resolves with the bound port (0 picks one).
+   */
   listen(port: number, host?: string): Promise<number>;
-  /** Drains in-flight calls, then closes the peer clients and Redis. */
+  /** Drains in-flight calls, then the events being published, and closes the peer clients, NATS and Redis. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -42,8 +49,8 @@ const SERVICE_NAME = "cart";
  * Builds the cart service from its configuration: a Redis client under CART_PREFIX, clients of
  * catalog and inventory (calling as the service "cart" when SERVICE_TOKEN_SECRET is set), a
  * token verifier fed by identity's JWKS, and the handlers with their access rules on a gRPC
- * server (which also serves grpc.health.v1). Needs no database and no NATS: carts live in Redis
- * and the cart publishes no events.
+ * server (which also serves grpc.health.v1). Needs no database: carts live in Redis. NATS is
+ * connected by `listen`: CartCreated is published on it right after the Redis write (events.ts).
  *
  *   const cart = createCartApp(loadCartConfig());
  *   const port = await cart.listen(0, "127.0.0.1");
@@ -82,6 +89,7 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
     refreshMs: KEY_REFRESH_MS,
     ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
   });
+  const events = createCartEvents({ prefix: config.EVENTS_PREFIX, logger, metrics });
   const server = createRpcServer({ service: "cart", logger, verifier, metrics, tls: tls.server });
   server.add(
     CartService,
@@ -89,26 +97,33 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
       store,
       prices: createCatalogPrices(catalog),
       stock: createInventoryStock(inventory),
+      events,
     }),
     CART_ACCESS_RULES,
   );
 
+  let nats: NatsConnection | undefined;
   let closing: Promise<void> | undefined;
   return {
     server,
     store,
     redis,
+    events,
     metrics,
     logger,
     async listen(port, host = "0.0.0.0") {
       // The client fails commands fast while disconnected, so the first calls after a start
       // would fail: serve only once Redis answers.
       await redisReady(redis, REDIS_READY_TIMEOUT_MS);
+      nats ??= await connectNats({ url: config.NATS_URL, name: "cart" });
+      await events.start(nats);
       return server.listen(port, host);
     },
     close(graceMs = 10_000) {
       closing ??= (async () => {
         await server.shutdown(graceMs);
+        await events.stop();
+        await nats?.close();
         identity.close();
         catalog.close();
         inventory.close();

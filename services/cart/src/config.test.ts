@@ -18,6 +18,8 @@ describe("loadCartConfig", () => {
       PORT: 50054,
       METRICS_PORT: 9467,
       REDIS_URL: "redis://127.0.0.1:6379",
+      NATS_URL: "nats://127.0.0.1:4222",
+      EVENTS_PREFIX: "shopmesh",
       CART_PREFIX: "shopmesh:cart:",
       GUEST_CART_TTL_SECONDS: 7 * 86_400,
       USER_CART_TTL_SECONDS: 60 * 86_400,
@@ -33,10 +35,20 @@ describe("loadCartConfig", () => {
       problem({
         PORT: "http",
         REDIS_URL: "postgres://x",
+        NATS_URL: "http://nats",
+        EVENTS_PREFIX: "Shop-Mesh",
         CATALOG_ADDRESS: "catalog",
         GUEST_CART_TTL_SECONDS: "0",
         SERVICE_TOKEN_SECRET: "short",
       }).variables.sort(),
-    ).toEqual(["CATALOG_ADDRESS", "GUEST_CART_TTL_SECONDS", "PORT", "REDIS_URL", "SERVICE_TOKEN_SECRET"]);
+    ).toEqual([
+      "CATALOG_ADDRESS",
+      "EVENTS_PREFIX",
+      "GUEST_CART_TTL_SECONDS",
+      "NATS_URL",
+      "PORT",
+      "REDIS_URL",
+      "SERVICE_TOKEN_SECRET",
+    ]);
   });
 });

@@ -18,6 +18,9 @@ export const CART_CONFIG = {
   /** Prometheus /metrics port; 0 turns the endpoint off. */
   METRICS_PORT: port(9467),
   REDIS_URL: infrastructure.REDIS_URL,
+  /** NATS with JetStream: the cart publishes CartCreated on stream <EVENTS_PREFIX>_CART. */
+  NATS_URL: infrastructure.NATS_URL,
+  EVENTS_PREFIX: infrastructure.EVENTS_PREFIX,
   /** Prefix of every Redis key of the carts; tests use their own. */
   CART_PREFIX: z.string().min(1).default("shopmesh:cart:"),
   /** A guest cart is deleted after this many seconds without being read or changed (7 days). */

@@ -147,6 +147,8 @@ export interface TestCart {
   client: RpcClient<typeof CartService>;
   /** The CART_PREFIX of this instance. */
   prefix: string;
+  /** The EVENTS_PREFIX of this instance: its stream is <EVENTS_PREFIX>_CART. */
+  eventsPrefix: string;
   /** A Redis client without prefix, for looking at keys; pass full keys (`prefix + ...`). */
   redis: Redis;
   /** The keys under this instance's prefix, without the prefix. */
@@ -162,8 +164,10 @@ export interface TestCartOptions {
 }
 
 export async function startCart(options: TestCartOptions): Promise<TestCart> {
-  const prefix = `${testPrefix()}:cart:`;
+  const eventsPrefix = testPrefix();
+  const prefix = `${eventsPrefix}:cart:`;
   const config = loadCartConfig({
+    EVENTS_PREFIX: eventsPrefix,
     PORT: "0",
     METRICS_PORT: "0",
     CART_PREFIX: prefix,
@@ -196,6 +200,7 @@ export async function startCart(options: TestCartOptions): Promise<TestCart> {
     address,
     client,
     prefix,
+    eventsPrefix,
     redis,
     keys,
     async stop() {
@@ -204,6 +209,7 @@ export async function startCart(options: TestCartOptions): Promise<TestCart> {
       const left = await keys();
       if (left.length > 0) await redis.del(...left.map((key) => prefix + key));
       redis.disconnect();
+      await deleteStreams(eventsPrefix).catch(() => undefined);
     },
   };
 }

@@ -97,8 +97,9 @@ export const adminAuditRoutes: RouteRegistrar = (app, deps) => {
       summary: "Business figures",
       description:
         "Orders and revenue per day and currency, average order value, checkout conversion " +
-        "(confirmed / placed), signups, failed payments and orders, top products, for a range of " +
-        "UTC days (default the last 30).",
+        "(carts → orders: orders placed / carts created, per day and over the range), checkout " +
+        "success rate (confirmed / placed), signups, failed payments and orders, top products, " +
+        "for a range of UTC days (default the last 30).",
       security,
       request: { query: DashboardQuerySchema },
       responses: { 200: ok("The dashboard", DashboardSchema), ...problemResponses(400, 401, 403) },

@@ -118,7 +118,14 @@ export const CurrencyTotalsSchema = z
     currency: z.string(),
     ...orderCounts,
     netRevenue: MoneySchema.openapi({ description: "revenue - refunded" }),
-    checkoutConversion: z.number().openapi({ description: "ordersConfirmed / ordersPlaced, 0..1" }),
+    checkoutSuccessRate: z
+      .number()
+      .openapi({ description: "Checkouts that succeeded: ordersConfirmed / ordersPlaced, 0..1" }),
+    checkoutConversion: z.number().openapi({
+      deprecated: true,
+      description:
+        "Same as checkoutSuccessRate, kept for older clients; the checkout conversion (carts → orders) is the top-level cartConversion",
+    }),
     paymentsFailed: count,
     failedPaymentAmount: MoneySchema,
   })
@@ -132,6 +139,18 @@ export const DashboardSchema = z
     daily: z.array(z.object({ date: z.string(), currency: z.string(), ...orderCounts })),
     signups: count,
     dailySignups: z.array(z.object({ date: z.string(), count })),
+    cartsCreated: count.openapi({
+      description:
+        "Carts created (CartCreated) in the range, every currency; best-effort: a cart whose event could not be published while NATS was down is missing",
+    }),
+    ordersPlaced: count.openapi({ description: "Orders placed (OrderPlaced) in the range, every currency" }),
+    cartConversion: z.number().openapi({
+      description:
+        "Checkout conversion, carts → orders: ordersPlaced / cartsCreated over the range, 0 without carts. Not per currency (the currency filter does not apply); can exceed 1",
+    }),
+    dailyCartConversion: z
+      .array(z.object({ date: z.string(), cartsCreated: count, ordersPlaced: count, conversion: z.number() }))
+      .openapi({ description: "The same per day (UTC), days with carts or orders only, oldest first" }),
     dailyFailedPayments: z.array(
       z.object({ date: z.string(), currency: z.string(), payments: count, amount: MoneySchema }),
     ),

@@ -1,3 +1,4 @@
+export type { PublishAck } from "./ack-publisher.ts";
 export { connectNats, type NatsConnection, type NatsOptions } from "./connect.ts";
 export type {
   ConsumedEvent,
@@ -24,6 +25,8 @@ export {
 } from "./naming.ts";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.ts";
 export { createOutboxRelay } from "./outbox-relay.ts";
+export type { EventPublisher, EventPublisherOptions, PublishEventInput } from "./publish.ts";
+export { createEventPublisher, derivedEventId } from "./publish.ts";
 export type { EventRecorder, RecordEventOptions } from "./record-event.ts";
 export { createEventRecorder, recordEvent } from "./record-event.ts";
 export type { ReadStreamOptions, StoredEvent, StreamState } from "./stream-reader.ts";

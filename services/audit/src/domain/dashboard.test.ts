@@ -1,6 +1,6 @@
 import type { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
-import { averageOrderValue, checkoutConversion, dashboardQuery } from "./dashboard.ts";
+import { averageOrderValue, cartConversion, checkoutSuccessRate, dashboardQuery } from "./dashboard.ts";
 
 const today = new Date("2026-03-15T18:00:00Z");
 const request = { startDate: "", endDate: "", currency: "", topProductsLimit: 0 };
@@ -52,9 +52,17 @@ describe("averageOrderValue", () => {
   });
 });
 
-describe("checkoutConversion", () => {
+describe("checkoutSuccessRate", () => {
   it("is confirmed over placed, 0 without checkouts", () => {
-    expect(checkoutConversion(3n, 4n)).toBe(0.75);
-    expect(checkoutConversion(0n, 0n)).toBe(0);
+    expect(checkoutSuccessRate(3n, 4n)).toBe(0.75);
+    expect(checkoutSuccessRate(0n, 0n)).toBe(0);
+  });
+});
+
+describe("cartConversion", () => {
+  it("is orders placed over carts created, 0 without carts, and may pass 1", () => {
+    expect(cartConversion(1n, 4n)).toBe(0.25);
+    expect(cartConversion(3n, 0n)).toBe(0);
+    expect(cartConversion(3n, 2n)).toBe(1.5);
   });
 });

@@ -76,10 +76,21 @@ export function averageOrderValue(revenueMinor: bigint, orders: bigint): bigint 
   return sign * ((abs * 2n + orders) / (orders * 2n));
 }
 
-/** Checkout conversion: confirmed / placed, between 0 and 1; 0 without checkouts. */
-export function checkoutConversion(confirmed: bigint, placed: bigint): number {
+/** Checkout success rate: confirmed / placed, between 0 and 1; 0 without checkouts. */
+export function checkoutSuccessRate(confirmed: bigint, placed: bigint): number {
   if (placed <= 0n) return 0;
   return Math.min(1, Number(confirmed) / Number(placed));
+}
+
+/**
+ * Checkout conversion, carts -> orders: orders placed / carts created; 0 without carts. Not
+ * capped at 1: it compares two flows of the same days, not a cohort (orders of a range can come
+ * from carts created before it, and a user's cart outlives its checkouts), and a figure above 1
+ * says so rather than hiding it.
+ */
+export function cartConversion(ordersPlaced: bigint, cartsCreated: bigint): number {
+  if (cartsCreated <= 0n) return 0;
+  return Number(ordersPlaced) / Number(cartsCreated);
 }
 
 function parseDay(value: string, field: string, violations: FieldViolation[]): string | undefined {

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { CartCreatedSchema } from "@shopmesh/contracts/shopmesh/cart/v1/events_pb";
 import { ProductCreatedSchema } from "@shopmesh/contracts/shopmesh/catalog/v1/events_pb";
 import { UserRegisteredSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
 import {
@@ -126,6 +127,27 @@ describe("projectEvent", () => {
         key: { day: "2026-03-02", currency: "USD", failure_code: UNKNOWN_CODE },
         add: { payments: 1n, amount_minor: 900n },
       },
+    ]);
+  });
+
+  it("counts a cart on the day it was created, the event's day when the cart names none", () => {
+    expect(
+      projectEvent({
+        type: CartCreatedSchema.typeName,
+        time: later,
+        data: create(CartCreatedSchema, { cartId: "c-1", createTime: timestampFromDate(placed) }),
+      }),
+    ).toEqual([
+      { kind: "add", table: "carts_daily", key: { day: "2026-03-01" }, add: { carts_created: 1n } },
+    ]);
+    expect(
+      projectEvent({
+        type: CartCreatedSchema.typeName,
+        time: later,
+        data: create(CartCreatedSchema, { cartId: "c-2" }),
+      }),
+    ).toEqual([
+      { kind: "add", table: "carts_daily", key: { day: "2026-03-02" }, add: { carts_created: 1n } },
     ]);
   });
 

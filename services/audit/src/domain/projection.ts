@@ -1,5 +1,6 @@
 import type { Message } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { type CartCreated, CartCreatedSchema } from "@shopmesh/contracts/shopmesh/cart/v1/events_pb";
 import type { Money } from "@shopmesh/contracts/shopmesh/common/v1/money_pb";
 import { UserRegisteredSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
 import {
@@ -25,8 +26,10 @@ import { type PaymentFailed, PaymentFailedSchema } from "@shopmesh/contracts/sho
  *
  * Day of an order's checkout figures (placed, confirmed, failed, revenue, products sold): the
  * day the order was placed (order.create_time), so a day's conversion compares the checkouts
- * started that day with how many of them were confirmed. Refunds, cancellations, failed
- * payments and signups count on the day of their event (ce-time).
+ * started that day with how many of them were confirmed. Carts count on the day they were
+ * created (create_time), so a day's checkout conversion compares the carts created that day with
+ * the orders placed that day. Refunds, cancellations, failed payments and signups count on the
+ * day of their event (ce-time).
  */
 
 /** The projection tables and their counters. */
@@ -55,6 +58,7 @@ export interface ProjectionRows {
     add: { payments: bigint; amount_minor: bigint };
   };
   signups_daily: { key: { day: string }; add: { signups: bigint } };
+  carts_daily: { key: { day: string }; add: { carts_created: bigint } };
   product_sales_daily: {
     key: { day: string; currency: string; sku: string };
     add: { units: bigint; revenue_minor: bigint };
@@ -102,6 +106,12 @@ const HANDLERS: Record<string, Handler> = {
   [UserRegisteredSchema.typeName]: (_data, time) => [
     { kind: "add", table: "signups_daily", key: { day: utcDay(time) }, add: { signups: 1n } },
   ],
+
+  [CartCreatedSchema.typeName]: (data, time) => {
+    const cart = data as CartCreated;
+    const day = utcDay(cart.createTime ? timestampDate(cart.createTime) : time);
+    return [{ kind: "add", table: "carts_daily", key: { day }, add: { carts_created: 1n } }];
+  },
 
   [OrderPlacedSchema.typeName]: (data, time) => {
     const order = (data as OrderPlaced).order;

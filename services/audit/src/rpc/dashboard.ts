@@ -6,7 +6,13 @@ import type {
   GetDashboardResponseSchema,
 } from "@shopmesh/contracts/shopmesh/audit/v1/audit_pb";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { averageOrderValue, checkoutConversion, type DayRange, dashboardQuery } from "../domain/dashboard.ts";
+import {
+  averageOrderValue,
+  cartConversion,
+  checkoutSuccessRate,
+  type DayRange,
+  dashboardQuery,
+} from "../domain/dashboard.ts";
 import type { DashboardData } from "../store/index.ts";
 import type { AuditDeps } from "./deps.ts";
 
@@ -81,6 +87,9 @@ export function dashboardMessage(
     entry.failedMinor += row.amountMinor;
   }
 
+  const cartsCreated = data.carts.reduce((sum, row) => sum + row.cartsCreated, 0n);
+  const cartOrdersPlaced = data.carts.reduce((sum, row) => sum + row.ordersPlaced, 0n);
+
   return {
     startDate: range.start,
     endDate: range.end,
@@ -99,7 +108,9 @@ export function dashboardMessage(
           averageOrderValue(entry.revenueMinor, entry.ordersConfirmed),
           entry.currency,
         ),
-        checkoutConversion: checkoutConversion(entry.ordersConfirmed, entry.ordersPlaced),
+        checkoutSuccessRate: checkoutSuccessRate(entry.ordersConfirmed, entry.ordersPlaced),
+        // Deprecated alias of checkoutSuccessRate, for clients of before cart_conversion.
+        checkoutConversion: checkoutSuccessRate(entry.ordersConfirmed, entry.ordersPlaced),
         paymentsFailed: entry.paymentsFailed,
         failedPaymentAmount: money(entry.failedMinor, entry.currency),
       })),
@@ -132,6 +143,15 @@ export function dashboardMessage(
       units: row.units,
       revenue: money(row.revenueMinor, row.currency),
     })),
+    dailyCartConversion: data.carts.map((row) => ({
+      date: row.day,
+      cartsCreated: row.cartsCreated,
+      ordersPlaced: row.ordersPlaced,
+      conversion: cartConversion(row.ordersPlaced, row.cartsCreated),
+    })),
+    cartsCreated,
+    ordersPlaced: cartOrdersPlaced,
+    cartConversion: cartConversion(cartOrdersPlaced, cartsCreated),
     asOfSequence: BigInt(data.asOf.sequence),
     ...(data.asOf.recordTime ? { asOfTime: timestampFromDate(data.asOf.recordTime) } : {}),
   };

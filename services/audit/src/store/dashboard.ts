@@ -22,6 +22,13 @@ export interface FailedPaymentsRow {
   amountMinor: bigint;
 }
 
+/** Carts created and orders placed (every currency) on one day: the day's checkout conversion. */
+export interface CartsRow {
+  day: string;
+  cartsCreated: bigint;
+  ordersPlaced: bigint;
+}
+
 export interface CodeCount {
   code: string;
   count: bigint;
@@ -39,6 +46,8 @@ export interface ProductSalesRow {
 export interface DashboardData {
   orders: OrdersRow[];
   signups: { day: string; count: bigint }[];
+  /** Days with carts or orders; the currency filter does not apply (carts have no currency). */
+  carts: CartsRow[];
   failedPayments: FailedPaymentsRow[];
   failedPaymentsByCode: CodeCount[];
   failedOrdersByCode: CodeCount[];
@@ -71,6 +80,16 @@ export function createDashboardRepository(sql: Sql, schema: string): DashboardRe
         `select day::text as day, signups::text from ${table("signups_daily")}
          where day between ?::date and ?::date order by day`,
         [range.start, range.end],
+      );
+      const carts = await sql<{ day: string; carts: string; orders: string }>(
+        `select day::text as day, sum(carts)::text as carts, sum(orders)::text as orders from (
+           select day, carts_created as carts, 0::bigint as orders from ${table("carts_daily")}
+           where day between ?::date and ?::date
+           union all
+           select day, 0::bigint, orders_placed from ${table("orders_daily")}
+           where day between ?::date and ?::date
+         ) x group by day having sum(carts) > 0 or sum(orders) > 0 order by day`,
+        [range.start, range.end, range.start, range.end],
       );
       const failedPayments = await sql<Record<string, string>>(
         `select day::text as day, currency, sum(payments)::text as payments, sum(amount_minor)::text as amount_minor
@@ -117,6 +136,11 @@ export function createDashboardRepository(sql: Sql, schema: string): DashboardRe
           refundedMinor: toBigInt(row.refunded_minor),
         })),
         signups: signups.map((row) => ({ day: row.day, count: toBigInt(row.signups) })),
+        carts: carts.map((row) => ({
+          day: row.day,
+          cartsCreated: toBigInt(row.carts),
+          ordersPlaced: toBigInt(row.orders),
+        })),
         failedPayments: failedPayments.map((row) => ({
           day: row.day!,
           currency: row.currency!,

@@ -11,20 +11,26 @@ export const PROJECTION_TABLES = [
   "failed_orders_daily",
   "failed_payments_daily",
   "signups_daily",
+  "carts_daily",
   "product_sales_daily",
   "product_names",
 ] as const;
 export type ProjectionTableName = (typeof PROJECTION_TABLES)[number];
 
-/**
- * The projection tables as they are now, with `table(name)` naming each one: the migration
- * creates them unqualified (in the service's schema), the rebuild in its shadow schema. A change
- * of their shape changes this function and ships a migration that recreates them (then rebuild).
- */
-export function projectionDdl(table: (name: ProjectionTableName) => string): string[] {
-  return [
-    // Checkout figures on the day the order was placed; refunds and cancellations on their day.
-    `create table ${table("orders_daily")} (
+/** The tables of audit.0001_initial: what it creates must never change. */
+const INITIAL_TABLES: readonly ProjectionTableName[] = [
+  "orders_daily",
+  "failed_orders_daily",
+  "failed_payments_daily",
+  "signups_daily",
+  "product_sales_daily",
+  "product_names",
+];
+
+/** The `create table` of each projection table, given its (qualified) name. */
+const PROJECTION_DDL: Record<ProjectionTableName, (name: string) => string> = {
+  // Checkout figures on the day the order was placed; refunds and cancellations on their day.
+  orders_daily: (name) => `create table ${name} (
        day date not null,
        currency text not null,
        orders_placed bigint not null default 0,
@@ -36,14 +42,14 @@ export function projectionDdl(table: (name: ProjectionTableName) => string): str
        refunded_minor bigint not null default 0,
        primary key (day, currency)
      )`,
-    `create table ${table("failed_orders_daily")} (
+  failed_orders_daily: (name) => `create table ${name} (
        day date not null,
        currency text not null,
        failure_code text not null,
        orders bigint not null default 0,
        primary key (day, currency, failure_code)
      )`,
-    `create table ${table("failed_payments_daily")} (
+  failed_payments_daily: (name) => `create table ${name} (
        day date not null,
        currency text not null,
        failure_code text not null,
@@ -51,11 +57,16 @@ export function projectionDdl(table: (name: ProjectionTableName) => string): str
        amount_minor bigint not null default 0,
        primary key (day, currency, failure_code)
      )`,
-    `create table ${table("signups_daily")} (
+  signups_daily: (name) => `create table ${name} (
        day date primary key,
        signups bigint not null default 0
      )`,
-    `create table ${table("product_sales_daily")} (
+  // CartCreated on the day the cart was created; carts have no currency.
+  carts_daily: (name) => `create table ${name} (
+       day date primary key,
+       carts_created bigint not null default 0
+     )`,
+  product_sales_daily: (name) => `create table ${name} (
        day date not null,
        currency text not null,
        sku text collate "C" not null,
@@ -63,13 +74,25 @@ export function projectionDdl(table: (name: ProjectionTableName) => string): str
        revenue_minor bigint not null default 0,
        primary key (day, currency, sku)
      )`,
-    `create table ${table("product_names")} (
+  product_names: (name) => `create table ${name} (
        sku text collate "C" primary key,
        product_id text not null,
        product_name text not null,
        seen_time timestamptz not null
      )`,
-  ];
+};
+
+/**
+ * The projection tables as they are now (or only `tables`), with `table(name)` naming each one:
+ * the migrations create them unqualified (in the service's schema), the rebuild in its shadow
+ * schema. A change of their shape changes PROJECTION_DDL and ships a migration that recreates
+ * them (then rebuild); a new table ships a migration creating it.
+ */
+export function projectionDdl(
+  table: (name: ProjectionTableName) => string,
+  tables: readonly ProjectionTableName[] = PROJECTION_TABLES,
+): string[] {
+  return tables.map((name) => PROJECTION_DDL[name](table(name)));
 }
 
 /**
@@ -138,8 +161,14 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
       `create trigger audit_chain_head_no_truncate before truncate on audit_chain_head
          for each statement execute function audit_refuse_change()`,
 
-      ...projectionDdl((name) => name),
+      ...projectionDdl((name) => name, INITIAL_TABLES),
     ],
+  },
+  {
+    // Carts created per day (CartCreated), for the checkout conversion carts -> orders. The new
+    // audit-cart consumer fills it from the first message of the cart stream.
+    name: "audit.0002_carts_daily",
+    up: projectionDdl((name) => name, ["carts_daily"]),
   },
 ];
 

@@ -1,5 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { CartSchema, CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
+import type { EventMeta } from "@shopmesh/kit/events";
 import { newId } from "@shopmesh/kit/ids";
 import { type RpcContext, requireUser, type ServiceHandlers } from "@shopmesh/kit/rpc";
 import { generateCartToken, hashCartToken } from "../crypto/cart-token.ts";
@@ -16,7 +17,7 @@ import { notFound } from "../domain/errors.ts";
 import { type MergeResult, mergeCarts } from "../domain/merge.ts";
 import { priceCart } from "../domain/pricing.ts";
 import type { SourceCall } from "../domain/sources.ts";
-import type { CartKey, StoredCart } from "../store/carts.ts";
+import type { CartKey, StoredCart, UpdatedCart } from "../store/carts.ts";
 import { cartToProto, emptyUserCart } from "./convert.ts";
 import type { CartDeps } from "./deps.ts";
 import { cartKeyOf, guestKey } from "./owner.ts";
@@ -26,7 +27,7 @@ type CartMessage = MessageInitShape<typeof CartSchema>;
 
 /** The handlers of shopmesh.cart.v1.CartService. */
 export function cartHandlers(deps: CartDeps): Handlers {
-  const { store, prices, stock } = deps;
+  const { store, prices, stock, events } = deps;
 
   /**
    * The cart priced now: catalog's prices and inventory's stock for all its SKUs, asked in
@@ -56,18 +57,30 @@ export function cartHandlers(deps: CartDeps): Handlers {
     apply: (cart: Cart, now: Date) => Cart,
   ): Promise<{ cart: CartMessage }> {
     const key = cartKeyOf(ctx, cartToken);
-    const stored = await store.update(key, (current) => apply(existing(current, key), new Date()));
+    const stored = written(
+      await store.update(key, (current) => apply(existing(current, key), new Date())),
+      ctx,
+    );
     return { cart: await view(stored, ctx) };
   }
 
+  /**
+   * Publishes CartCreated when the write made the cart (after Redis committed it; in the
+   * background, so NATS neither slows nor fails the call).
+   */
+  function written(stored: UpdatedCart, ctx: RpcContext): UpdatedCart {
+    if (stored.created) events.cartCreated(stored.cart, eventMeta(stored.cart, ctx));
+    return stored;
+  }
+
   return {
-    async createGuestCart() {
+    async createGuestCart(_request, ctx) {
       const token = generateCartToken();
       const key: CartKey = { kind: "guest", tokenHash: hashCartToken(token) };
       const now = new Date();
-      const stored = await store.update(
-        key,
-        (current) => current ?? newCart({ id: newId(), userId: "", now }),
+      const stored = written(
+        await store.update(key, (current) => current ?? newCart({ id: newId(), userId: "", now })),
+        ctx,
       );
       return {
         cartToken: token,
@@ -88,8 +101,9 @@ export function cartHandlers(deps: CartDeps): Handlers {
       const key = cartKeyOf(ctx, request.cartToken);
       validateAddItem(input);
       const variant = (await prices.variants([input.sku], sourceCall(ctx))).get(input.sku);
-      const stored = await store.update(key, (current) =>
-        addItem(existing(current, key), input, variant, new Date()),
+      const stored = written(
+        await store.update(key, (current) => addItem(existing(current, key), input, variant, new Date())),
+        ctx,
       );
       return { cart: await view(stored, ctx) };
     },
@@ -108,6 +122,8 @@ export function cartHandlers(deps: CartDeps): Handlers {
       const { userId } = requireUser(ctx);
       const from = guestKey(request.cartToken);
       let result: MergeResult | undefined;
+      // No CartCreated when this makes the user's cart: it continues the guest cart, which was
+      // counted when it was created (the dashboard's carts -> orders conversion).
       const outcome = await store.merge({ kind: "user", userId }, from, (user, guest) => {
         const now = new Date();
         result = mergeCarts(user ?? newCart({ id: newId(), userId, now }), guest, now);
@@ -122,6 +138,14 @@ export function cartHandlers(deps: CartDeps): Handlers {
 
 function guestCartMissing() {
   return notFound("the cart does not exist or has expired; create a new one", "cartToken");
+}
+
+/** Who made the cart (guests are anonymous) and the request's trace, for the event's envelope. */
+function eventMeta(cart: Cart, ctx: RpcContext): EventMeta {
+  return {
+    ...(cart.userId ? { actor: `user:${cart.userId}` } : {}),
+    ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
+  };
 }
 
 function sourceCall(ctx: RpcContext): SourceCall {

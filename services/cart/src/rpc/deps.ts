@@ -1,4 +1,5 @@
 import type { PriceSource, StockSource } from "../domain/sources.ts";
+import type { CartEvents } from "../events.ts";
 import type { CartStore } from "../store/carts.ts";
 
 /** What the handlers work with. */
@@ -8,4 +9,6 @@ export interface CartDeps {
   prices: PriceSource;
   /** Inventory's current availability. */
   stock: StockSource;
+  /** Where the handlers tell that a cart came into existence (CartCreated). */
+  events: CartEvents;
 }

@@ -15,6 +15,12 @@ export interface StoredCart {
   expireTime: Date;
 }
 
+/** What `update` wrote (or left alone). */
+export interface UpdatedCart extends StoredCart {
+  /** This write made the cart: no cart was under its key before. */
+  created: boolean;
+}
+
 export interface CartTtl {
   /** Idle lifetime of a guest cart. */
   guestSeconds: number;
@@ -35,8 +41,9 @@ export interface CartStore {
    * Read-modify-write without lost updates: reads the cart, applies `change`, and writes the
    * result only when nobody wrote the cart in between (a version check in one Lua script);
    * otherwise reads again and retries with jittered backoff. A write sets the cart's idle TTL.
+   * `created` tells the caller that this write brought the cart into existence.
    */
-  update(key: CartKey, change: CartChange): Promise<StoredCart>;
+  update(key: CartKey, change: CartChange): Promise<UpdatedCart>;
   /**
    * Writes `combine(user, guest)` as the user's cart and deletes the guest cart in one atomic
    * step, retried like update. When the guest cart does not exist (already merged, expired or
@@ -128,10 +135,11 @@ export function createCartStore(options: CartStoreOptions): CartStore {
       for (let attempt = 0; attempt < maxAttempts; attempt++) {
         const current = await read(key);
         const next = change(current?.cart);
-        if (current && next === current.cart) return current;
+        if (current && next === current.cart) return { ...current, created: false };
         const expected = current?.version ?? 0;
         if (await commit([{ key, expected, cart: next }])) {
-          return { cart: next, version: expected + 1, expireTime: expiry(key) };
+          // Version 0 is "no key": the check in the script makes exactly one writer the creator.
+          return { cart: next, version: expected + 1, expireTime: expiry(key), created: expected === 0 };
         }
         await backoff(attempt);
       }

@@ -251,9 +251,11 @@ export declare type CurrencyTotals = Message<"shopmesh.audit.v1.CurrencyTotals">
   averageOrderValue?: Money | undefined;
 
   /**
-   * Checkout conversion: orders_confirmed / orders_placed (0..1); 0 without checkouts.
+   * Deprecated: the same figure as checkout_success_rate, kept for older clients. The checkout
+   * conversion (carts -> orders) is GetDashboardResponse.cart_conversion.
    *
-   * @generated from field: double checkout_conversion = 10;
+   * @generated from field: double checkout_conversion = 10 [deprecated = true];
+   * @deprecated
    */
   checkoutConversion: number;
 
@@ -268,6 +270,13 @@ export declare type CurrencyTotals = Message<"shopmesh.audit.v1.CurrencyTotals">
    * @generated from field: shopmesh.common.v1.Money failed_payment_amount = 12;
    */
   failedPaymentAmount?: Money | undefined;
+
+  /**
+   * Checkouts that succeeded: orders_confirmed / orders_placed (0..1); 0 without checkouts.
+   *
+   * @generated from field: double checkout_success_rate = 13;
+   */
+  checkoutSuccessRate: number;
 };
 
 /**
@@ -275,6 +284,49 @@ export declare type CurrencyTotals = Message<"shopmesh.audit.v1.CurrencyTotals">
  * Use `create(CurrencyTotalsSchema)` to create a new message.
  */
 export declare const CurrencyTotalsSchema: GenMessage<CurrencyTotals>;
+
+/**
+ * Carts created and orders placed on one day (UTC): the checkout conversion of the day. Carts
+ * have no currency, so orders of every currency count.
+ *
+ * @generated from message shopmesh.audit.v1.DailyCartConversion
+ */
+export declare type DailyCartConversion = Message<"shopmesh.audit.v1.DailyCartConversion"> & {
+  /**
+   * "YYYY-MM-DD".
+   *
+   * @generated from field: string date = 1;
+   */
+  date: string;
+
+  /**
+   * CartCreated on this day.
+   *
+   * @generated from field: int64 carts_created = 2;
+   */
+  cartsCreated: bigint;
+
+  /**
+   * OrderPlaced on this day (the day the order was placed), every currency.
+   *
+   * @generated from field: int64 orders_placed = 3;
+   */
+  ordersPlaced: bigint;
+
+  /**
+   * orders_placed / carts_created; 0 without carts. A flow ratio, not a cohort: the orders of a
+   * day may come from carts of earlier days, so it can exceed 1.
+   *
+   * @generated from field: double conversion = 4;
+   */
+  conversion: number;
+};
+
+/**
+ * Describes the message shopmesh.audit.v1.DailyCartConversion.
+ * Use `create(DailyCartConversionSchema)` to create a new message.
+ */
+export declare const DailyCartConversionSchema: GenMessage<DailyCartConversion>;
 
 /**
  * A count for one day (UTC).
@@ -679,6 +731,37 @@ export declare type GetDashboardResponse = Message<"shopmesh.audit.v1.GetDashboa
    * @generated from field: google.protobuf.Timestamp as_of_time = 12;
    */
   asOfTime?: Timestamp | undefined;
+
+  /**
+   * Checkout conversion (carts -> orders) per day, days with carts or orders only, oldest first.
+   * Not per currency: the currency filter does not apply (carts have none).
+   *
+   * @generated from field: repeated shopmesh.audit.v1.DailyCartConversion daily_cart_conversion = 13;
+   */
+  dailyCartConversion: DailyCartConversion[];
+
+  /**
+   * CartCreated in the range. Best-effort: a cart whose event could not be published (NATS
+   * unreachable at that moment) is not counted.
+   *
+   * @generated from field: int64 carts_created = 14;
+   */
+  cartsCreated: bigint;
+
+  /**
+   * OrderPlaced in the range, every currency.
+   *
+   * @generated from field: int64 orders_placed = 15;
+   */
+  ordersPlaced: bigint;
+
+  /**
+   * Checkout conversion, carts -> orders: orders_placed / carts_created over the range (0 without
+   * carts). Can exceed 1 (orders from carts created before the range, a cart ordered from twice).
+   *
+   * @generated from field: double cart_conversion = 16;
+   */
+  cartConversion: number;
 };
 
 /**
@@ -769,8 +852,8 @@ export declare const AuditService: GenService<{
   },
   /**
    * (staff: dashboard.read) The figures of a date range: orders and revenue per day and
-   * currency, average order value, checkout conversion, signups, failed payments and orders,
-   * top products.
+   * currency, average order value, checkout conversion (carts -> orders) and checkout success
+   * rate, signups, failed payments and orders, top products.
    *
    * @generated from rpc shopmesh.audit.v1.AuditService.GetDashboard
    */
