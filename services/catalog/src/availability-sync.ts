@@ -111,7 +111,12 @@ export function createAvailabilitySync(options: AvailabilitySyncOptions): Availa
     while (mode && !stopped) {
       try {
         const skus = await pass(mode);
-        if (skus > 0) log.info({ mode, skus }, "availability synchronised from inventory");
+        // New SKUs are looked up after every product write: routine, so only a full pass is news.
+        if (skus > 0)
+          log[mode === "unknown" ? "debug" : "info"](
+            { mode, skus },
+            "availability synchronised from inventory",
+          );
         mode = queued;
         queued = undefined;
         delay = firstRetryMs;

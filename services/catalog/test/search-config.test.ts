@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { createLogger } from "@shopmesh/kit/log";
+import { createRedis } from "@shopmesh/kit/redis";
 import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCatalog } from "../src/app.ts";
@@ -21,6 +23,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A starting catalog drops cached pages (it may have missed in-stock changes): the key it bumps.
+  const redis = createRedis({ url: "redis://127.0.0.1:6379" });
+  redis.on("error", () => undefined);
+  await once(redis, "ready", { signal: AbortSignal.timeout(2_000) })
+    .then(async () => {
+      const keys = await redis.keys(`${prefix}:catalog:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    })
+    .catch(() => undefined);
+  redis.disconnect();
   await deleteStreams(prefix).catch(() => undefined);
   await database?.drop();
 });

@@ -1,8 +1,10 @@
+import { once } from "node:events";
 import { type DescMessage, fromBinary, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { CatalogService, type ProductSchema } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { createServiceToken, type RoleName, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@shopmesh/kit/auth";
 import { createLogger } from "@shopmesh/kit/log";
+import { createRedis } from "@shopmesh/kit/redis";
 import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
 import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
@@ -151,15 +153,11 @@ export async function startCatalog(
     },
     async stop() {
       client.close();
-      const keys = await catalog.redis.keys(`${config.CACHE_PREFIX}*`).catch(() => [] as string[]);
-      if (keys.length > 0) {
-        await catalog.redis
-          .del(...keys.map((key) => key.slice(config.CACHE_PREFIX.length)))
-          .catch(() => undefined);
-      }
       await catalog.close(1_000);
       inventoryClient?.close();
       await inventory?.close(1_000);
+      // After closing: until then an invalidation (an in-stock change, a reconnect) may write again.
+      await deleteCacheKeys(config.REDIS_URL, config.CACHE_PREFIX);
       await deleteStreams(prefix).catch(() => undefined);
       await database.drop();
     },
@@ -206,3 +204,18 @@ export async function failure(call: Promise<unknown>): Promise<RpcError> {
 }
 
 export { Code };
+
+/** Deletes every Redis key under `prefix` (a client without keyPrefix: KEYS patterns are not prefixed). */
+async function deleteCacheKeys(url: string, prefix: string): Promise<void> {
+  const redis = createRedis({ url });
+  redis.on("error", () => undefined);
+  try {
+    await once(redis, "ready", { signal: AbortSignal.timeout(2_000) });
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } catch {
+    // Redis down (the "with Redis down" tests): nothing was written either.
+  } finally {
+    redis.disconnect();
+  }
+}

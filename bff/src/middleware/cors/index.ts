@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { staticHeaders } from "../static-headers/index.ts";
 
 export interface CorsOptions {
   /** Exact origins allowed ("https://shop.example.com"); "*" means any origin, without credentials. */
@@ -39,12 +40,15 @@ export function cors(options: CorsOptions): MiddlewareHandler {
     "Access-Control-Allow-Methods": ALLOW_METHODS.join(","),
     "Access-Control-Allow-Headers": ALLOW_HEADERS.join(","),
   };
+  const always = staticHeaders([
+    ["Access-Control-Expose-Headers", expose],
+    ...(credentials ? [["Access-Control-Allow-Credentials", "true"] as const] : []),
+  ]);
   return async function cors(c, next) {
     const origin = c.req.header("origin");
     const allowOrigin = anyOrigin ? "*" : origin && allowed.has(origin) ? origin : undefined;
     if (allowOrigin) c.header("Access-Control-Allow-Origin", allowOrigin);
-    if (credentials) c.header("Access-Control-Allow-Credentials", "true");
-    c.header("Access-Control-Expose-Headers", expose);
+    always(c);
     // The answer differs by Origin unless every origin gets "*".
     if (!anyOrigin) c.header("Vary", "Origin", { append: true });
     if (c.req.method === "OPTIONS") return c.body(null, 204, preflight);

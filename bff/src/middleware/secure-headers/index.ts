@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { secureHeaders as honoSecureHeaders, NONCE } from "hono/secure-headers";
+import { staticHeaders } from "../static-headers/index.ts";
 
 export interface SecureHeadersOptions {
   /** Paths serving the HTML API reference, which needs scripts and styles. Default ["/docs"]. */
@@ -68,9 +69,10 @@ export function secureHeaders(options: SecureHeadersOptions = {}): MiddlewareHan
       formAction: ["'none'"],
     },
   });
+  const setApiHeaders = staticHeaders(api);
   return async function secureHeaders(c, next) {
     if (docsPaths.has(c.req.path)) return docs(c, next);
-    for (const [name, value] of api) c.header(name, value);
+    setApiHeaders(c);
     // Answers to signed-in or auth requests are private; a handler may still set its own policy.
     if (noStore.test(c.req.path)) {
       c.header("Cache-Control", "no-store");
