@@ -1,4 +1,5 @@
 import { CategoryChangeKind } from "@shopmesh/contracts/shopmesh/catalog/v1/events_pb";
+import type { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
 import {
   type Category,
@@ -10,7 +11,6 @@ import {
   treeOrder,
   updateCategory,
 } from "./category.ts";
-import type { DomainError } from "./errors.ts";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 const input = (overrides: Partial<CategoryInput> = {}): CategoryInput => ({

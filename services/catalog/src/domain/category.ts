@@ -1,5 +1,5 @@
 import { CategoryChangedSchema, CategoryChangeKind } from "@shopmesh/contracts/shopmesh/catalog/v1/events_pb";
-import { type FieldViolation, failedPrecondition, invalid, throwIfInvalid } from "./errors.ts";
+import { type FieldViolation, failedPrecondition, invalid, throwIfInvalid } from "@shopmesh/kit/errors";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { maskIncludes } from "./field-mask.ts";
 import { categoryMessage } from "./messages.ts";

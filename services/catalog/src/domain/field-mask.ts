@@ -1,5 +1,5 @@
+import { invalid } from "@shopmesh/kit/errors";
 import { checkFieldMask } from "@shopmesh/kit/field-mask";
-import { invalid } from "./errors.ts";
 
 export { applyFieldMask, maskIncludes, toCamelPath } from "@shopmesh/kit/field-mask";
 

@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 
 /** An amount in the minor unit of its currency (shopmesh/common/v1/money.proto). */
 export interface Money {

@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 import type { Attribute, Image, ProductState } from "./product.ts";
 import { checkSlug } from "./slug.ts";
 import { checkLine, checkText, normalizeLine } from "./text.ts";

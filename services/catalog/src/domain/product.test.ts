@@ -4,8 +4,8 @@ import {
   ProductCreatedSchema,
   ProductUpdatedSchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/events_pb";
+import { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "./errors.ts";
 import {
   addVariant,
   archiveProduct,

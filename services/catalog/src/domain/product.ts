@@ -4,7 +4,7 @@ import {
   ProductCreatedSchema,
   ProductUpdatedSchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/events_pb";
-import { failedPrecondition, notFound, staleVersion, throwIfInvalid } from "./errors.ts";
+import { failedPrecondition, notFound, staleVersion, throwIfInvalid } from "@shopmesh/kit/errors";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { maskIncludes } from "./field-mask.ts";
 import { productMessage } from "./messages.ts";

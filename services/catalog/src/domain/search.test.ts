@@ -1,6 +1,6 @@
 import { ProductSortOrder } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import type { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
-import type { DomainError } from "./errors.ts";
 import {
   buildSearchQuery,
   isSortKey,

@@ -1,5 +1,5 @@
 import { ProductSortOrder } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
-import { type FieldViolation, throwIfInvalid } from "./errors.ts";
+import { type FieldViolation, throwIfInvalid } from "@shopmesh/kit/errors";
 import { checkPrice, type Money } from "./money.ts";
 import type { ProductState } from "./product.ts";
 import { checkLine, normalizeLine } from "./text.ts";

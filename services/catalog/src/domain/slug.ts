@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 
 /**
  * Slugs name products and categories in URLs (/products/trail-runner-2). One rule set for both:

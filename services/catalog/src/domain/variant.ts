@@ -1,4 +1,4 @@
-import type { FieldViolation } from "./errors.ts";
+import type { FieldViolation } from "@shopmesh/kit/errors";
 import { checkPrice, type Money } from "./money.ts";
 import { checkLine, normalizeLine } from "./text.ts";
 

@@ -3,6 +3,7 @@ import {
   type CatalogService,
   ListCategoriesResponseSchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { alreadyExists, invalidField, notFound } from "@shopmesh/kit/errors";
 import { newId } from "@shopmesh/kit/ids";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import {
@@ -13,7 +14,6 @@ import {
   treeOrder,
   updateCategory,
 } from "../domain/category.ts";
-import { alreadyExists, invalidField, notFound } from "../domain/errors.ts";
 import { maskIncludes, resolveFieldMask } from "../domain/field-mask.ts";
 import { disambiguateSlug } from "../domain/slug.ts";
 import { eventMeta } from "../events.ts";

@@ -1,5 +1,5 @@
+import { type FieldViolation, throwIfInvalid } from "@shopmesh/kit/errors";
 import { isUuid } from "@shopmesh/kit/ids";
-import { type FieldViolation, throwIfInvalid } from "../domain/errors.ts";
 
 /** Request checks that belong to no aggregate: presence and id format, naming the proto field. */
 

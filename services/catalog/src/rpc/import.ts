@@ -2,15 +2,15 @@ import type {
   CatalogService,
   Product as ProductMessage,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { DomainError, invalidField } from "@shopmesh/kit/errors";
+import { toRpcError } from "@shopmesh/kit/errors/rpc";
 import { newId } from "@shopmesh/kit/ids";
 import { Code, RpcError, type ServiceHandlers } from "@shopmesh/kit/rpc";
-import { DomainError, invalidField } from "../domain/errors.ts";
 import { createProduct, type Product, replaceProduct } from "../domain/product.ts";
 import { eventMeta } from "../events.ts";
 import type { Transaction } from "../store/index.ts";
 import { productInputFromProto, variantInputFromProto } from "./convert.ts";
 import type { CatalogDeps } from "./deps.ts";
-import { toRpcError } from "./errors.ts";
 import { checkCategories, save } from "./products.ts";
 
 type Handlers = ServiceHandlers<typeof CatalogService>;

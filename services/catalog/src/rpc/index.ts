@@ -1,8 +1,8 @@
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { withErrorMapping } from "@shopmesh/kit/errors/rpc";
 import type { AccessRules, ServiceHandlers } from "@shopmesh/kit/rpc";
 import { categoryHandlers } from "./categories.ts";
 import type { CatalogDeps } from "./deps.ts";
-import { withErrorMapping } from "./errors.ts";
 import { importHandlers } from "./import.ts";
 import { productHandlers } from "./products.ts";
 import { searchHandlers } from "./search.ts";

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { PageCursorSchema } from "@shopmesh/contracts/shopmesh/common/v1/paging_pb";
+import { invalidField } from "@shopmesh/kit/errors";
 import { isUuid } from "@shopmesh/kit/ids";
-import { invalidField } from "../domain/errors.ts";
 
 /** List paging as shopmesh/common/v1/paging.proto describes it (AIP-158). */
 

@@ -4,9 +4,9 @@ import {
   ProductSchema,
   ProductState,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { alreadyExists, invalid, notFound } from "@shopmesh/kit/errors";
 import { newId } from "@shopmesh/kit/ids";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { alreadyExists, invalid, notFound } from "../domain/errors.ts";
 import { resolveFieldMask } from "../domain/field-mask.ts";
 import {
   archiveProduct,

@@ -4,8 +4,8 @@ import {
   SearchProductsResponseSchema,
   SuggestProductsResponseSchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { invalidField, permissionDenied } from "@shopmesh/kit/errors";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { invalidField, permissionDenied } from "../domain/errors.ts";
 import { priceBucketEdges } from "../domain/money.ts";
 import {
   buildSearchQuery,

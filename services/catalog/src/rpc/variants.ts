@@ -1,7 +1,7 @@
 import type { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { invalidField, notFound } from "@shopmesh/kit/errors";
 import { newId } from "@shopmesh/kit/ids";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { invalidField, notFound } from "../domain/errors.ts";
 import { resolveFieldMask } from "../domain/field-mask.ts";
 import { addVariant, removeVariant, updateVariant } from "../domain/product.ts";
 import { checkSku, VARIANT_WRITABLE } from "../domain/variant.ts";

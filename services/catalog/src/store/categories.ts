@@ -1,6 +1,6 @@
 import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
+import { alreadyExists } from "@shopmesh/kit/errors";
 import type { Category } from "../domain/category.ts";
-import { alreadyExists } from "../domain/errors.ts";
 import { likePrefix } from "./derived.ts";
 import { CategoryRow } from "./entities.ts";
 import { CATEGORIES_SLUG_CONSTRAINT } from "./migrations.ts";

@@ -1,5 +1,5 @@
 import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
-import { alreadyExists, staleVersion } from "../domain/errors.ts";
+import { alreadyExists, staleVersion } from "@shopmesh/kit/errors";
 import type { Product, ProductState, Variant } from "../domain/product.ts";
 import { refreshProducts } from "./derived.ts";
 import { ProductRow, VariantRow } from "./entities.ts";
