@@ -2,7 +2,13 @@ import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identi
 import { LowStockSchema } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
 import { createLogger } from "@shopmesh/kit/log";
 import { createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
-import { createTestDatabase, type TestDatabase, testPrefix, waitFor } from "@shopmesh/kit/testing";
+import {
+  createTestDatabase,
+  deleteStreams,
+  type TestDatabase,
+  testPrefix,
+  waitFor,
+} from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIdentity, type Identity } from "../../identity/src/app.ts";
 import { loadIdentityConfig } from "../../identity/src/config.ts";
@@ -54,6 +60,8 @@ afterAll(async () => {
   await t?.stop();
   users?.close();
   await identity?.close(500);
+  // startNotification({ shared }) leaves the shared prefix's streams to their owner: this file.
+  if (prefix) await deleteStreams(prefix).catch(() => undefined);
   await database?.drop();
 });
 

@@ -1,12 +1,12 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { AuditService } from "@shopmesh/contracts/shopmesh/audit/v1/audit_pb";
 import { type FieldViolation, throwIfInvalid } from "@shopmesh/kit/errors";
+import { decodePageToken, filterHash, nextPageToken, pageSize } from "@shopmesh/kit/paging";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import type { EntryFilter } from "../store/index.ts";
 import { requireAdmin } from "./access.ts";
 import { entryMessage, verificationMessage } from "./convert.ts";
 import type { AuditDeps } from "./deps.ts";
-import { decodePageToken, filterHash, nextPageToken, pageSize } from "./paging.ts";
 
 type Handlers = ServiceHandlers<typeof AuditService>;
 

@@ -1,6 +1,7 @@
 import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { alreadyExists } from "@shopmesh/kit/errors";
 import { isUuid, newId } from "@shopmesh/kit/ids";
+import { decodePageToken, filterHash, nextPageToken, pageSize } from "@shopmesh/kit/paging";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import { checkThreshold, evaluateLowStock } from "../domain/low-stock.ts";
 import { checkSku } from "../domain/sku.ts";
@@ -19,7 +20,6 @@ import { checkLowStock } from "../stock-steps.ts";
 import { requireStockReader } from "./access.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { check, int64, optionalUuid, uuid } from "./fields.ts";
-import { decodePageToken, filterHash, nextPageToken, pageSize } from "./paging.ts";
 import { existingWarehouse } from "./warehouses.ts";
 
 type Handlers = ServiceHandlers<typeof InventoryService>;

@@ -1,6 +1,7 @@
 import type { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { notFound } from "@shopmesh/kit/errors";
 import { newId } from "@shopmesh/kit/ids";
+import { decodePageToken, filterHash, nextPageToken, pageSize } from "@shopmesh/kit/paging";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import { createWarehouse, updateWarehouse, type Warehouse, warehouseMessage } from "../domain/warehouse.ts";
 import { eventMeta } from "../events.ts";
@@ -9,7 +10,6 @@ import { requireStockReader } from "./access.ts";
 import { warehouseFromProto } from "./convert.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { check, uuid } from "./fields.ts";
-import { decodePageToken, filterHash, nextPageToken, pageSize } from "./paging.ts";
 
 type Handlers = ServiceHandlers<typeof InventoryService>;
 

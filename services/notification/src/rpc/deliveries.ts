@@ -1,6 +1,7 @@
 import type { NotificationService } from "@shopmesh/contracts/shopmesh/notification/v1/notification_pb";
 import { invalidField, notFound } from "@shopmesh/kit/errors";
 import { isUuid } from "@shopmesh/kit/ids";
+import { decodePageToken, filterHash, nextPageToken, pageSize } from "@shopmesh/kit/paging";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import type { DeliveryChannel } from "../domain/catalogue.ts";
 import { type Delivery, redriveDelivery } from "../domain/delivery.ts";
@@ -9,7 +10,6 @@ import { eventMeta } from "../events.ts";
 import type { Repositories } from "../store/index.ts";
 import type { NotificationDeps } from "./deps.ts";
 import { check, optionalUuid, uuid } from "./fields.ts";
-import { decodePageToken, filterHash, nextPageToken, pageSize } from "./paging.ts";
 
 type Handlers = ServiceHandlers<typeof NotificationService>;
 

@@ -1,13 +1,13 @@
 import type { NotificationService } from "@shopmesh/contracts/shopmesh/notification/v1/notification_pb";
 import { invalidField, notFound } from "@shopmesh/kit/errors";
 import { isUuid } from "@shopmesh/kit/ids";
+import { decodePageToken, filterHash, nextPageToken, pageSize } from "@shopmesh/kit/paging";
 import { requireUser, type ServiceHandlers } from "@shopmesh/kit/rpc";
 import { markRead } from "../domain/inbox.ts";
 import { notificationMessage } from "../domain/messages.ts";
 import { eventMeta } from "../events.ts";
 import type { NotificationDeps } from "./deps.ts";
 import { check, optionalUuid, uuid } from "./fields.ts";
-import { decodePageToken, filterHash, nextPageToken, pageSize } from "./paging.ts";
 
 type Handlers = ServiceHandlers<typeof NotificationService>;
 

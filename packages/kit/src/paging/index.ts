@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { PageCursorSchema } from "@shopmesh/contracts/shopmesh/common/v1/paging_pb";
-import { invalidField } from "@shopmesh/kit/errors";
+import { invalidField } from "../errors/domain-error.ts";
 
 /** List paging as shopmesh/common/v1/paging.proto describes it (AIP-158). */
 
