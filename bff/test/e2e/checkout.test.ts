@@ -2,7 +2,7 @@ import { waitFor } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CARRIER_WEBHOOK_SECRET } from "../support/checkout.ts";
 import { type Json, json } from "../support/http.ts";
-import { openShop, type Shop } from "../support/orders.ts";
+import { openShop, SHIPPING_ADDRESS, type Shop } from "../support/orders.ts";
 import { type Platform, startPlatform } from "../support/platform.ts";
 
 let platform: Platform;
@@ -211,6 +211,18 @@ describe("checkout through the BFF", () => {
         "paymentToken",
       ]),
     );
+    // Two upper-case letters that name no country: the order service names the field (422).
+    const nowhere = await shop.checkout(customer, {
+      body: {
+        shippingAddress: { ...SHIPPING_ADDRESS, countryCode: "ZZ" },
+        shippingMethod: "standard",
+        paymentToken: "tok_sandbox_visa",
+      },
+    });
+    expect(nowhere.status).toBe(422);
+    expect((await json(nowhere)).errors).toEqual([
+      expect.objectContaining({ field: "shippingAddress.countryCode" }),
+    ]);
     // Well-formed but unknown to the payment provider: refused by a service, not a crash.
     const unknownToken = await shop.checkout(customer, { paymentToken: "tok_nobody_knows" });
     expect(unknownToken.status).toBeLessThan(500);

@@ -8,7 +8,7 @@ import {
   tlsFiles,
   z,
 } from "@shopmesh/kit/config";
-import { isCountryCode } from "./domain/country.ts";
+import { isCountryCode } from "@shopmesh/kit/countries";
 
 /**
  * The simulated carrier's webhook secret when none is configured. It is public (written right

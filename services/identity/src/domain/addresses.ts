@@ -3,8 +3,8 @@ import {
   AddressRemovedSchema,
   AddressUpdatedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { isCountryCode } from "@shopmesh/kit/countries";
 import { type FieldViolation, failedPrecondition, notFound, throwIfInvalid } from "@shopmesh/kit/errors";
-import { isCountryCode } from "./countries.ts";
 import { type DomainEvent, domainEvent } from "./events.ts";
 import { applyFieldMask, resolveFieldMask } from "./field-mask.ts";
 

@@ -54,6 +54,15 @@ describe("PlaceOrder input", () => {
       "paymentToken",
     ]);
     expect(checkCheckoutRequest(request)).toEqual([]);
+    // A well-formed code that is no country is bad input, not a checkout that fails later.
+    expect(
+      checkCheckoutRequest({
+        ...request,
+        shippingAddress: { ...request.shippingAddress!, countryCode: "ZZ" },
+      }),
+    ).toEqual([
+      { field: "shippingAddress.countryCode", description: "must be an ISO 3166-1 alpha-2 country code" },
+    ]);
     expect(checkCheckoutRequest({ ...request, idempotencyKey: "x".repeat(256) })[0]?.field).toBe(
       "idempotencyKey",
     );

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { checkCountryCode } from "@shopmesh/kit/countries";
 import { type FieldViolation, failedPrecondition } from "@shopmesh/kit/errors";
 import type { OrderLine, PostalAddress, ShippingMethodName } from "./order.ts";
 
@@ -12,7 +13,6 @@ export interface CheckoutRequest {
 
 export const MAX_KEY_LENGTH = 255;
 const PRINTABLE = /^[\x20-\x7e]+$/;
-const COUNTRY = /^[A-Z]{2}$/;
 
 /** Violations of an idempotency key: 1-255 printable ASCII characters. */
 export function checkIdempotencyKey(key: string, field = "idempotencyKey"): FieldViolation[] {
@@ -37,12 +37,7 @@ export function checkCheckoutRequest(request: CheckoutRequest): FieldViolation[]
         violations.push({ field: `shippingAddress.${field}`, description: "must be at most 200 characters" });
       }
     }
-    if (!COUNTRY.test(address.countryCode)) {
-      violations.push({
-        field: "shippingAddress.countryCode",
-        description: "must be an ISO 3166-1 alpha-2 code in upper case",
-      });
-    }
+    violations.push(...checkCountryCode(address.countryCode, "shippingAddress.countryCode"));
   }
   if (!request.shippingMethod) {
     violations.push({ field: "shippingMethod", description: "must be STANDARD or EXPRESS" });

@@ -1,5 +1,5 @@
+import { checkCountryCode } from "@shopmesh/kit/countries";
 import type { FieldViolation } from "@shopmesh/kit/errors";
-import { checkCountryCode } from "./country.ts";
 
 /** A postal address, as shopmesh.common.v1.Address. */
 export interface PostalAddress {

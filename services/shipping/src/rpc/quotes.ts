@@ -1,7 +1,7 @@
 import type { ShippingService } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
+import { checkCountryCode } from "@shopmesh/kit/countries";
 import type { FieldViolation } from "@shopmesh/kit/errors";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { checkCountryCode } from "../domain/country.ts";
 import { parcelWeight } from "../domain/parcel.ts";
 import { quotesFor } from "../domain/rates.ts";
 import { zoneOf } from "../domain/zones.ts";

@@ -1,3 +1,5 @@
+import type { FieldViolation } from "../errors/domain-error.ts";
+
 /**
  * ISO 3166-1 alpha-2 codes of the countries and territories a parcel can be addressed to: the
  * officially assigned codes, plus XK (Kosovo), user-assigned but used by carriers and the EU.
@@ -17,4 +19,12 @@ const COUNTRY_CODES: ReadonlySet<string> = new Set(
 /** True for an upper-case ISO 3166-1 alpha-2 country code ("DE", "US"). */
 export function isCountryCode(code: string): boolean {
   return COUNTRY_CODES.has(code);
+}
+
+/** Violations of a country field: required, ISO 3166-1 alpha-2, upper case. */
+export function checkCountryCode(code: string, field: string): FieldViolation[] {
+  if (code === "") return [{ field, description: "is required" }];
+  if (isCountryCode(code)) return [];
+  if (isCountryCode(code.toUpperCase())) return [{ field, description: "must be upper case" }];
+  return [{ field, description: "must be an ISO 3166-1 alpha-2 country code" }];
 }
