@@ -1,5 +1,5 @@
 import { createLogger } from "@shopmesh/kit/log";
-import { createTestDatabase, deleteStreams, testPrefix } from "@shopmesh/kit/testing";
+import { createTestDatabase, deleteRedisPrefix, deleteStreams, testPrefix } from "@shopmesh/kit/testing";
 import { type Audit, createAudit } from "../../../services/audit/src/app.ts";
 import { loadAuditConfig } from "../../../services/audit/src/config.ts";
 import { createBff } from "../../src/compose.ts";
@@ -68,8 +68,8 @@ export async function startAuditPlatform(): Promise<AuditPlatform> {
       await bff.close();
       await audit.close(500);
       await identity.close();
-      const keys = await bff.deps.redis.keys(`${prefix}:*`).catch(() => []);
-      if (keys.length > 0) await bff.deps.redis.del(...keys).catch(() => {});
+      // bff.close() disconnected its own client: the rate-limit counters go through another.
+      await deleteRedisPrefix(`${prefix}:`);
       await deleteStreams(prefix);
       await database.drop();
     },

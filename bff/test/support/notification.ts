@@ -1,6 +1,7 @@
 import { createLogger } from "@shopmesh/kit/log";
 import {
   createTestDatabase,
+  deleteRedisPrefix,
   deleteStreams,
   type TestDatabase,
   testPrefix,
@@ -114,6 +115,8 @@ export async function startNotificationPlatform(replicas = 2): Promise<Notificat
       for (const replica of started) await replica.bff.close();
       await notification.stop();
       await identity.close();
+      // The replicas' rate-limit counters (`<prefix>:rl<i>:*`).
+      await deleteRedisPrefix(`${prefix}:`).catch(() => undefined);
       await deleteStreams(prefix).catch(() => undefined);
       await database.drop();
     },

@@ -1,6 +1,6 @@
 import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
 import { createLogger } from "@shopmesh/kit/log";
-import { createTestDatabase, deleteStreams, testPrefix } from "@shopmesh/kit/testing";
+import { createTestDatabase, deleteRedisPrefix, deleteStreams, testPrefix } from "@shopmesh/kit/testing";
 import { createApp } from "../../src/app.ts";
 import { createBff } from "../../src/compose.ts";
 import { loadBffConfig } from "../../src/config.ts";
@@ -121,8 +121,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await checkout?.close();
       await shop?.close();
       await identity.close();
-      const keys = await bff.deps.redis.keys(`${prefix}:*`).catch(() => []);
-      if (keys.length > 0) await bff.deps.redis.del(...keys).catch(() => {});
+      // bff.close() disconnected its own client: the rate-limit counters go through another.
+      await deleteRedisPrefix(`${prefix}:`);
       await deleteStreams(prefix);
       await database.drop();
     },

@@ -1,10 +1,10 @@
 import { once } from "node:events";
 import { createRedis, Redis } from "@shopmesh/kit/redis";
-import { testPrefix } from "@shopmesh/kit/testing";
+import { deleteRedisPrefix, testPrefix } from "@shopmesh/kit/testing";
 
 export interface TestRedis {
   redis: Redis;
-  /** This test file's own key prefix, e.g. "t3f9a1c:". */
+  /** This test file's own key prefix, e.g. "t3f9a1cx:". */
   prefix: string;
   /** Deletes every key under the prefix and disconnects. */
   cleanup(): Promise<void>;
@@ -19,12 +19,7 @@ export async function connectTestRedis(): Promise<TestRedis> {
     redis,
     prefix,
     async cleanup() {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
+      await deleteRedisPrefix(prefix, redis);
       redis.disconnect();
     },
   };

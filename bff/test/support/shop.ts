@@ -1,4 +1,5 @@
 import { createLogger } from "@shopmesh/kit/log";
+import { deleteRedisPrefix } from "@shopmesh/kit/testing";
 import { createCartApp } from "../../../services/cart/src/app.ts";
 import { loadCartConfig } from "../../../services/cart/src/config.ts";
 import { createCatalog } from "../../../services/catalog/src/app.ts";
@@ -15,7 +16,11 @@ export interface RunningShop {
   close(): Promise<void>;
 }
 
-/** The real catalog, inventory and cart services, in process, on the test's database and prefixes. */
+/**
+ * The real catalog, inventory and cart services, in process, on the test's database and prefixes.
+ * close() also deletes the Redis keys they wrote (`<prefix>:cart:*`, `<prefix>:catalog:*`); the
+ * streams and the database are the caller's.
+ */
 export async function startTestShop(options: {
   databaseUrl: string;
   prefix: string;
@@ -63,6 +68,9 @@ export async function startTestShop(options: {
       await cart.close(200);
       await catalog.close(200);
       await inventory.close(200);
+      // Once stopped, so nothing writes them again: carts, and the catalog's cache and generation.
+      await deleteRedisPrefix(`${options.prefix}:cart:`);
+      await deleteRedisPrefix(`${options.prefix}:catalog:`);
     },
   };
 }

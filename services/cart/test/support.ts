@@ -23,7 +23,7 @@ import {
   RpcError,
   type ServiceHandlers,
 } from "@shopmesh/kit/rpc";
-import { createTestDatabase, deleteStreams, testPrefix } from "@shopmesh/kit/testing";
+import { createTestDatabase, deleteRedisPrefix, deleteStreams, testPrefix } from "@shopmesh/kit/testing";
 import { expect } from "vitest";
 import { type CartApp, createCartApp } from "../src/app.ts";
 import { loadCartConfig } from "../src/config.ts";
@@ -206,8 +206,7 @@ export async function startCart(options: TestCartOptions): Promise<TestCart> {
     async stop() {
       client.close();
       await app.close(1_000);
-      const left = await keys();
-      if (left.length > 0) await redis.del(...left.map((key) => prefix + key));
+      await deleteRedisPrefix(prefix, redis);
       redis.disconnect();
       await deleteStreams(eventsPrefix).catch(() => undefined);
     },

@@ -29,7 +29,13 @@ import {
   RpcError,
   type ServiceHandlers,
 } from "@shopmesh/kit/rpc";
-import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
+import {
+  createTestDatabase,
+  deleteRedisPrefix,
+  deleteStreams,
+  type TestDatabase,
+  testPrefix,
+} from "@shopmesh/kit/testing";
 import { expect } from "vitest";
 import { createCartApp } from "../../cart/src/app.ts";
 import { loadCartConfig } from "../../cart/src/config.ts";
@@ -165,6 +171,9 @@ export async function startTestCheckout(options: StartTestCheckoutOptions = {}):
   const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    // After every service stopped: the cart's carts and the catalog's cache generation, which a
+    // running service could write again.
+    await deleteRedisPrefix(`${prefix}:`).catch(() => undefined);
     await deleteStreams(prefix).catch(() => undefined);
     await database.drop();
   };

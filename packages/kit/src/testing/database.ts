@@ -10,6 +10,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Names `createTestDatabase` gives: "shopmesh_test_" and 10 random letters or digits. */
+export const TEST_DATABASE_PATTERN = /^shopmesh_test_[a-z0-9]{10}$/;
+
 function baseUrl(): string {
   return process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 }
@@ -38,7 +41,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 /** Drops a database made by `createTestDatabase`, even with sessions still open on it. */
 export async function dropTestDatabase(name: string): Promise<void> {
-  if (!name.startsWith("shopmesh_test_")) throw new Error(`name: ${name} is not a test database`);
+  if (!TEST_DATABASE_PATTERN.test(name)) throw new Error(`name: ${name} is not a test database`);
   const { adminUrl } = parseDatabaseUrl(baseUrl(), "TEST_DATABASE_URL");
   await withConnection(adminUrl, (execute) =>
     execute(`drop database if exists ${quoteIdent(name)} with (force)`),

@@ -1,6 +1,7 @@
 export type { TestDatabase } from "./database.ts";
-export { createTestDatabase, dropTestDatabase } from "./database.ts";
+export { createTestDatabase, dropTestDatabase, TEST_DATABASE_PATTERN } from "./database.ts";
 export { connectTestNats, deleteStreams, readStream } from "./nats.ts";
-export { randomToken, testPrefix } from "./random.ts";
+export { randomToken, TEST_PREFIX_PATTERN, testPrefix } from "./random.ts";
+export { deleteRedisPrefix, isTestRedisKey, testRedisUrl } from "./redis.ts";
 export type { WaitForOptions } from "./wait-for.ts";
 export { waitFor } from "./wait-for.ts";

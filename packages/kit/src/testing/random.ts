@@ -10,8 +10,15 @@ export function randomToken(length: number): string {
 }
 
 /**
+ * What `testPrefix()` returns: "t" and 7 lower-case letters or digits. Leftover finders match
+ * names against it (streams `<PREFIX>_*` upper-cased, Redis keys `<prefix>:*`), so that nothing
+ * but test data is ever deleted.
+ */
+export const TEST_PREFIX_PATTERN = /^t[a-z0-9]{7}$/;
+
+/**
  * A prefix that isolates one test file's NATS subjects and streams (EVENTS_PREFIX) and Redis keys:
- * "t" and 7 random letters or digits, e.g. "t3f9a1c".
+ * "t" and 7 random letters or digits, e.g. "t3f9a1cx".
  */
 export function testPrefix(): string {
   return `t${randomToken(7)}`;
