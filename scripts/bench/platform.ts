@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { existsSync } from "node:fs";
 import { loadLaunchConfig } from "../start/config.ts";
 import { freePort } from "../start/free-port.ts";
 import { dropDatabase } from "../start/pg.ts";
 import { type LaunchPlan, planLaunch } from "../start/plan.ts";
 import { launchProcesses, type RunningProcesses } from "../start/platform.ts";
 import { GRPC_PORTS, REGISTRY, type ServiceName, serviceEnvName } from "../start/registry.ts";
+import { deleteBenchStreams, processCpuMs } from "./cleanup.ts";
 
 /** The real services and BFF, started for a benchmark on their own database, ports and prefixes. */
 export interface BenchPlatform {
@@ -79,7 +78,7 @@ export async function startBenchPlatform(options: {
     await dropDatabase(databaseUrl).catch((error) =>
       options.log(`could not drop ${databaseUrl}: ${error.message}`),
     );
-    await deleteStreams(config.natsUrl, eventsPrefix).catch((error) =>
+    await deleteBenchStreams(config.natsUrl, eventsPrefix).catch((error) =>
       options.log(`could not delete the ${eventsPrefix} streams: ${error.message}`),
     );
   };
@@ -101,40 +100,3 @@ export async function startBenchPlatform(options: {
     close,
   };
 }
-
-/** Removes the JetStream streams a benchmark's services created under their prefix. */
-async function deleteStreams(natsUrl: string, prefix: string): Promise<void> {
-  const connection = await connect({ servers: natsUrl, timeout: 2000 });
-  try {
-    const manager = await jetstreamManager(connection);
-    for await (const stream of manager.streams.list()) {
-      const name = stream.config.name;
-      const subjects = stream.config.subjects ?? [];
-      if (
-        name.toLowerCase().startsWith(prefix) ||
-        subjects.some((subject) => subject.startsWith(`${prefix}.`))
-      ) {
-        await manager.streams.delete(name);
-      }
-    }
-  } finally {
-    await connection.close();
-  }
-}
-
-/** CPU time a process used (utime + stime from /proc, Linux), in ms; NaN when unreadable. */
-function processCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** USER_HZ of Linux, 100 on every common architecture. */
-const CLOCK_TICKS_PER_S = 100;

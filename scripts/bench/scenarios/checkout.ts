@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { existsSync } from "node:fs";
 import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService, ProductState } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { AdjustmentReason, InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
@@ -21,6 +19,7 @@ import { dropDatabase } from "../../start/pg.ts";
 import { planLaunch } from "../../start/plan.ts";
 import { launchProcesses } from "../../start/platform.ts";
 import { GRPC_PORTS, grpcService, type ServiceName, serviceEnvName } from "../../start/registry.ts";
+import { deleteBenchKeys, deleteBenchStreams, processCpuMs } from "../cleanup.ts";
 import { closedLoop } from "../load.ts";
 import type { BenchContext, Scenario } from "../types.ts";
 
@@ -171,7 +170,8 @@ async function startCheckoutPlatform(context: BenchContext): Promise<CheckoutPla
     await dropDatabase(databaseUrl).catch((error: Error) =>
       context.log(`could not drop the database: ${error.message}`),
     );
-    await deleteStreams(config.natsUrl, eventsPrefix).catch(() => undefined);
+    await deleteBenchStreams(config.natsUrl, eventsPrefix).catch(() => undefined);
+    await deleteBenchKeys(`shopmesh:bench:${suffix}:`, config.redisUrl).catch(() => undefined);
   };
   try {
     context.log(`checkout: starting ${plans.map((plan) => plan.name).join(", ")} on ${databaseUrl}`);
@@ -254,7 +254,7 @@ async function startCheckoutPlatform(context: BenchContext): Promise<CheckoutPla
       admin,
       customers,
       skus,
-      cpuMs: () => Object.fromEntries(running.processes.map((p) => [p.name, cpuOf(p.pid)])),
+      cpuMs: () => Object.fromEntries(running.processes.map((p) => [p.name, processCpuMs(p.pid)])),
       close,
     };
   } catch (error) {
@@ -327,29 +327,4 @@ async function checkConsistency(platform: CheckoutPlatform, placed: readonly Ord
     }
   }
   return { problems, confirmed, failed };
-}
-
-/** Removes the JetStream streams of the run's prefix. */
-async function deleteStreams(natsUrl: string, prefix: string): Promise<void> {
-  const connection = await connect({ servers: natsUrl, timeout: 2000 });
-  try {
-    const manager = await jetstreamManager(connection);
-    for await (const name of manager.streams.names()) {
-      if (name.startsWith(`${prefix.toUpperCase()}_`)) await manager.streams.delete(name);
-    }
-  } finally {
-    await connection.close();
-  }
-}
-
-/** CPU time (ms) a process used, from /proc (Linux); NaN when unreadable. */
-function cpuOf(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }

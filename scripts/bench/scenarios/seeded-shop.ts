@@ -1,11 +1,10 @@
-import { once } from "node:events";
 import { createRequire } from "node:module";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { createRedis } from "@shopmesh/kit/redis";
 import { type DemoCatalog, generateDemoCatalog } from "../../seed/generate.ts";
 import { seedDemoCatalog } from "../../seed/seed.ts";
 import { withPg } from "../../start/pg.ts";
+import { deleteBenchKeys } from "../cleanup.ts";
 import { type BenchPlatform, startBenchPlatform } from "../platform.ts";
 import type { BenchContext } from "../types.ts";
 
@@ -34,7 +33,7 @@ export async function startSeededShop(
   });
   const close = async () => {
     await platform.close();
-    await deleteKeys(platform.redisPrefix).catch((error: Error) =>
+    await deleteBenchKeys(platform.redisPrefix).catch((error: Error) =>
       context.log(`could not delete the bench's Redis keys: ${error.message}`),
     );
   };
@@ -113,21 +112,6 @@ async function settle(context: BenchContext, catalogEnv: Record<string, string>)
   context.log(
     `events consumed and tables analysed in ${((Date.now() - started) / 1000).toFixed(1)} s after seeding`,
   );
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = createRedis({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
-  if (redis.status !== "ready") await once(redis, "ready");
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** True when the BFF answers `path` with 200 (its catalog routes may not exist yet). */
