@@ -154,6 +154,38 @@ export async function readClientGraph(
     }
   }
 
+  // A kit function that calls such a function calls what it calls (createServiceAuth → createIdentityKeys).
+  const kitFunctions = program
+    .getSourceFiles()
+    .filter((file) => file.fileName.startsWith(kitSrc) && !file.fileName.endsWith(".test.ts"))
+    .flatMap((file) => file.statements.filter(ts.isFunctionDeclaration))
+    .filter((statement) => statement.name && statement.body);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const statement of kitFunctions) {
+      const symbol = statement.name && checker.getSymbolAtLocation(statement.name);
+      if (!symbol) continue;
+      const calls = [...(kitCallers.get(symbol) ?? [])];
+      const visit = (child: ts.Node): void => {
+        if (ts.isCallExpression(child) && ts.isIdentifier(child.expression)) {
+          let callee = checker.getSymbolAtLocation(child.expression);
+          if (callee && callee.flags & ts.SymbolFlags.Alias) callee = checker.getAliasedSymbol(callee);
+          for (const call of (callee && callee !== symbol && kitCallers.get(callee)) || []) {
+            if (
+              !calls.some((known) => known.localName === call.localName && known.service === call.service)
+            ) {
+              calls.push(call);
+              grew = true;
+            }
+          }
+        }
+        ts.forEachChild(child, visit);
+      };
+      if (statement.body) visit(statement.body);
+      if (calls.length > 0) kitCallers.set(symbol, calls);
+    }
+  }
+
   const kitNames = new Set([...kitCallers.keys()].map((symbol) => symbol.name));
 
   const descriptors = new Map<string, { typeName: string; methods: Map<string, string> }>();
@@ -234,6 +266,7 @@ export async function readClientGraph(
         let symbol = checker.getSymbolAtLocation(call.expression);
         if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
         for (const { service, localName } of (symbol && kitCallers.get(symbol)) || []) {
+          if (localName === "getJwks" && providesOwnKeys(call)) continue;
           await record(workload.name, service, localName, call, addressOf(call));
         }
       }
@@ -252,6 +285,22 @@ export async function readClientGraph(
   for (const call of calls) addEdge(graph, call.caller, call.target, call.path);
   for (const targets of Object.values(graph)) for (const paths of Object.values(targets)) paths.sort();
   return { graph: sortKeys(graph), calls, problems, callers: workloads.map((w) => w.name) };
+}
+
+/**
+ * True when a kit factory is given its own token keys as a function (`keys: () => ...`): then it
+ * never fetches identity's JWKS (identity verifies its own tokens). `keys: options.jwks` may be
+ * undefined, so it does not count.
+ */
+function providesOwnKeys(call: ts.CallExpression): boolean {
+  const options = call.arguments[0];
+  if (!options || !ts.isObjectLiteralExpression(options)) return false;
+  return options.properties.some(
+    (property) =>
+      ts.isPropertyAssignment(property) &&
+      property.name.getText() === "keys" &&
+      (ts.isArrowFunction(property.initializer) || ts.isFunctionExpression(property.initializer)),
+  );
 }
 
 /** Adds caller → target → path to a graph (once). */

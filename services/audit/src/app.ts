@@ -1,10 +1,11 @@
 import { AuditService } from "@shopmesh/contracts/shopmesh/audit/v1/audit_pb";
-import { createIdentityKeys, createTokenVerifier, type TokenVerifierOptions } from "@shopmesh/kit/auth";
+import type { TokenVerifierOptions } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, type NatsConnection } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { type ChannelTls, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { AuditConfig } from "./config.ts";
 import { type AuditConsumers, createAuditConsumers } from "./events.ts";
 import { AUDIT_ACCESS_RULES, createAuditHandlers } from "./rpc/index.ts";
@@ -50,11 +51,8 @@ export interface AuditOptions {
  */
 export async function createAudit(config: AuditConfig, options: AuditOptions = {}): Promise<Audit> {
   const logger = options.logger ?? createLogger({ service: "audit", level: config.LOG_LEVEL });
-  const cleanup: (() => Promise<unknown>)[] = [];
-  const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const lifecycle = createLifecycle();
+  return lifecycle.build(async () => {
     const db = await createDb({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
@@ -62,9 +60,9 @@ export async function createAudit(config: AuditConfig, options: AuditOptions = {
       migrations: MIGRATIONS,
       logger,
     });
-    cleanup.push(() => db.close());
+    lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "audit" });
-    cleanup.push(() => nats.close());
+    lifecycle.defer(() => nats.close());
 
     const store = createAuditStore({ db });
     const metrics = createMetrics({ service: "audit" });
@@ -93,15 +91,10 @@ export async function createAudit(config: AuditConfig, options: AuditOptions = {
       ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
     });
 
-    const tls = rpcTlsFromFiles(config);
-    const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
-      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
-    });
+    const { verifier, tls } = createServiceAuth({ config, logger, lifecycle, keys: options.jwks });
     const server = createRpcServer({ service: "audit", logger, verifier, metrics, tls: tls.server });
     server.add(AuditService, createAuditHandlers({ store }), AUDIT_ACCESS_RULES);
 
-    let closing: Promise<void> | undefined;
     return {
       server,
       consumers,
@@ -110,33 +103,7 @@ export async function createAudit(config: AuditConfig, options: AuditOptions = {
       nats,
       metrics,
       logger,
-      async listen(port, host = "0.0.0.0") {
-        consumers.start();
-        cleanup.push(() => consumers.stop());
-        return server.listen(port, host);
-      },
-      close(graceMs = 10_000) {
-        closing ??= (async () => {
-          await server.shutdown(graceMs);
-          await undo();
-        })();
-        return closing;
-      },
+      ...createServiceRuntime({ server, lifecycle, workers: [consumers] }),
     };
-  } catch (error) {
-    await undo();
-    throw error;
-  }
-}
-
-/** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(
-  address: string,
-  logger: Logger,
-  cleanup: (() => Promise<unknown>)[],
-  tls: ChannelTls | undefined,
-) {
-  const source = createIdentityKeys({ address, logger, tls });
-  cleanup.push(async () => source.close());
-  return () => source.keys();
+  });
 }

@@ -2,12 +2,13 @@ import { once } from "node:events";
 import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
-import { createIdentityKeys, createServiceToken, createTokenVerifier } from "@shopmesh/kit/auth";
+import { createServiceToken } from "@shopmesh/kit/auth";
 import { connectNats, type NatsConnection } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
 import { createRedis, type Redis } from "@shopmesh/kit/redis";
 import { createRpcClient, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { CartConfig } from "./config.ts";
 import { type CartEventPublisher, createCartEvents } from "./events.ts";
 import { CART_ACCESS_RULES, createCartHandlers } from "./rpc/index.ts";
@@ -72,11 +73,14 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
     tls: tls.client,
     ...(serviceToken ? { serviceToken } : {}),
   });
-  const identity = createIdentityKeys({ address: config.IDENTITY_ADDRESS, logger, tls: tls.client });
   const catalog = createRpcClient(CatalogService, peer(config.CATALOG_ADDRESS));
   const inventory = createRpcClient(InventoryService, peer(config.INVENTORY_ADDRESS));
   const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.CART_PREFIX });
   redis.on("error", (error: Error) => logger.warn({ err: error }, "redis connection failed"));
+  const lifecycle = createLifecycle();
+  lifecycle.defer(() => redis.disconnect());
+  lifecycle.defer(() => inventory.close());
+  lifecycle.defer(() => catalog.close());
 
   const store = createCartStore({
     redis,
@@ -84,11 +88,7 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
   });
   // Customers' access tokens are checked against identity's published keys; service tokens
   // (other services calling as themselves) against the shared secret.
-  const verifier = createTokenVerifier({
-    keys: () => identity.keys(),
-    refreshMs: KEY_REFRESH_MS,
-    ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
-  });
+  const { verifier } = createServiceAuth({ config, logger, lifecycle, tls, refreshMs: KEY_REFRESH_MS });
   const events = createCartEvents({ prefix: config.EVENTS_PREFIX, logger, metrics });
   const server = createRpcServer({ service: "cart", logger, verifier, metrics, tls: tls.server });
   server.add(
@@ -103,7 +103,10 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
   );
 
   let nats: NatsConnection | undefined;
-  let closing: Promise<void> | undefined;
+  // Drained calls first, then the events being published, NATS, and the clients opened above.
+  lifecycle.defer(() => nats?.close());
+  lifecycle.defer(() => events.stop());
+  const runtime = createServiceRuntime({ server, lifecycle });
   return {
     server,
     store,
@@ -117,20 +120,9 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
       await redisReady(redis, REDIS_READY_TIMEOUT_MS);
       nats ??= await connectNats({ url: config.NATS_URL, name: "cart" });
       await events.start(nats);
-      return server.listen(port, host);
+      return runtime.listen(port, host);
     },
-    close(graceMs = 10_000) {
-      closing ??= (async () => {
-        await server.shutdown(graceMs);
-        await events.stop();
-        await nats?.close();
-        identity.close();
-        catalog.close();
-        inventory.close();
-        redis.disconnect();
-      })();
-      return closing;
-    },
+    close: runtime.close,
   };
 }
 

@@ -1,6 +1,6 @@
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
-import { createIdentityKeys, createServiceToken, createTokenVerifier } from "@shopmesh/kit/auth";
+import { createServiceToken } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import {
   connectNats,
@@ -12,13 +12,8 @@ import {
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
 import { createRedis, type Redis } from "@shopmesh/kit/redis";
-import {
-  type ChannelTls,
-  createRpcClient,
-  createRpcServer,
-  type RpcServer,
-  rpcTlsFromFiles,
-} from "@shopmesh/kit/rpc";
+import { createRpcClient, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { JWK } from "jose";
 import { type AvailabilitySync, createAvailabilitySync } from "./availability-sync.ts";
 import { type CatalogCache, createCatalogCache } from "./cache.ts";
@@ -80,11 +75,8 @@ const BACKLOG_SAMPLE_MS = 15_000;
  */
 export async function createCatalog(config: CatalogConfig, options: CatalogOptions = {}): Promise<Catalog> {
   const logger = options.logger ?? createLogger({ service: "catalog", level: config.LOG_LEVEL });
-  const cleanup: (() => Promise<unknown>)[] = [];
-  const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const lifecycle = createLifecycle();
+  return lifecycle.build(async () => {
     const db = await createDb({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
@@ -92,14 +84,14 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       migrations: MIGRATIONS,
       logger,
     });
-    cleanup.push(() => db.close());
+    lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "catalog" });
-    cleanup.push(() => nats.close());
+    lifecycle.defer(() => nats.close());
 
     // The cache is an optimisation: the service starts and answers without Redis.
     const redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.CACHE_PREFIX });
     redis.on("error", (err) => logger.debug({ err }, "redis connection error"));
-    cleanup.push(async () => redis.disconnect());
+    lifecycle.defer(async () => redis.disconnect());
     const cache = createCatalogCache({
       redis,
       logger,
@@ -120,7 +112,7 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
         ? { serviceToken: createServiceToken({ service: SERVICE_NAME, secret: config.SERVICE_TOKEN_SECRET }) }
         : {}),
     });
-    cleanup.push(async () => inventory.close());
+    lifecycle.defer(async () => inventory.close());
     const notifyChannel = inStockChannel(config.DB_SCHEMA);
     const availability = createAvailabilitySync({
       db,
@@ -128,7 +120,7 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       notifyChannel,
       logger,
     });
-    cleanup.push(() => availability.stop());
+    lifecycle.defer(() => availability.stop());
     // In-stock flags change in the consumer's transactions; PostgreSQL tells us once they commit
     // (and a reconnect may have missed some): then search pages are dropped.
     const inStockChanged = () => void cache.invalidate({ products: new Map(), slugs: new Set(), any: true });
@@ -146,10 +138,13 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
     });
     await store.reindexStale();
 
-    const verifier = createTokenVerifier({
-      keys: options.keys ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
+    const { verifier } = createServiceAuth({
+      config,
+      logger,
+      lifecycle,
+      keys: options.keys,
       refreshMs: KEY_REFRESH_MS,
-      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
+      tls,
     });
     const server = createRpcServer({ service: "catalog", logger, verifier, metrics, tls: tls.server });
     server.add(
@@ -180,7 +175,7 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       logger,
     });
 
-    let closing: Promise<void> | undefined;
+    const runtime = createServiceRuntime({ server, lifecycle, workers: [relay, inventoryEvents] });
     return {
       server,
       relay,
@@ -192,38 +187,13 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       redis,
       metrics,
       logger,
-      async listen(port, host = "0.0.0.0") {
-        await relay.start();
-        cleanup.push(() => relay.stop());
-        await inventoryEvents.start();
-        cleanup.push(() => inventoryEvents.stop());
-        const bound = await server.listen(port, host);
+      async listen(port, host) {
+        const bound = await runtime.listen(port, host);
         // Not awaited: the catalog serves while the projection fills up.
         availability.start();
         return bound;
       },
-      close(graceMs = 10_000) {
-        closing ??= (async () => {
-          await server.shutdown(graceMs);
-          await undo();
-        })();
-        return closing;
-      },
+      close: runtime.close,
     };
-  } catch (error) {
-    await undo();
-    throw error;
-  }
-}
-
-/** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(
-  address: string,
-  logger: Logger,
-  cleanup: (() => Promise<unknown>)[],
-  tls: ChannelTls | undefined,
-) {
-  const source = createIdentityKeys({ address, logger, tls });
-  cleanup.push(async () => source.close());
-  return () => source.keys();
+  });
 }

@@ -1,10 +1,10 @@
 import { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
-import { createTokenVerifier } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { IdentityConfig } from "./config.ts";
 import { createSecretBox } from "./crypto/secret-box.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
@@ -57,11 +57,8 @@ export async function createIdentity(
       "SECRETS_KEY is not set: TOTP secrets and signing keys are sealed with the public development key",
     );
   }
-  const cleanup: (() => Promise<unknown>)[] = [];
-  const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const lifecycle = createLifecycle();
+  return lifecycle.build(async () => {
     const db = await createDb({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
@@ -69,9 +66,9 @@ export async function createIdentity(
       migrations: MIGRATIONS,
       logger,
     });
-    cleanup.push(() => db.close());
+    lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "identity" });
-    cleanup.push(() => nats.close());
+    lifecycle.defer(() => nats.close());
 
     const store = createIdentityStore({
       db,
@@ -80,7 +77,7 @@ export async function createIdentity(
     });
     const keys = createKeyRing({ store, logger, refreshMs: KEY_REFRESH_MS });
     await keys.start();
-    cleanup.push(async () => keys.stop());
+    lifecycle.defer(async () => keys.stop());
     if (config.SHOPMESH_ADMIN_EMAIL && config.SHOPMESH_ADMIN_PASSWORD) {
       await seedAdmin(
         store,
@@ -92,18 +89,14 @@ export async function createIdentity(
     const metrics = createMetrics({ service: "identity" });
     // Identity verifies its own tokens from its own store; a kid it has not seen (a rotation on
     // another replica) makes the verifier read the keys again at once.
-    const verifier = createTokenVerifier({
+    const { verifier, tls } = createServiceAuth({
+      config,
+      logger,
+      lifecycle,
       keys: () => keys.reload(),
       refreshMs: KEY_REFRESH_MS,
-      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
     });
-    const server = createRpcServer({
-      service: "identity",
-      logger,
-      verifier,
-      metrics,
-      tls: rpcTlsFromFiles(config).server,
-    });
+    const server = createRpcServer({ service: "identity", logger, verifier, metrics, tls: tls.server });
     server.add(IdentityService, createIdentityHandlers({ store, keys }), IDENTITY_ACCESS_RULES);
 
     const relay = createOutboxRelay({
@@ -116,7 +109,6 @@ export async function createIdentity(
       backlogSampleMs: BACKLOG_SAMPLE_MS,
     });
 
-    let closing: Promise<void> | undefined;
     return {
       server,
       relay,
@@ -125,21 +117,7 @@ export async function createIdentity(
       db,
       metrics,
       logger,
-      async listen(port, host = "0.0.0.0") {
-        await relay.start();
-        cleanup.push(() => relay.stop());
-        return server.listen(port, host);
-      },
-      close(graceMs = 10_000) {
-        closing ??= (async () => {
-          await server.shutdown(graceMs);
-          await undo();
-        })();
-        return closing;
-      },
+      ...createServiceRuntime({ server, lifecycle, workers: [relay] }),
     };
-  } catch (error) {
-    await undo();
-    throw error;
-  }
+  });
 }

@@ -1,10 +1,10 @@
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
-import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { type ChannelTls, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { JWK } from "jose";
 import type { InventoryConfig } from "./config.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
@@ -52,11 +52,8 @@ export async function createInventory(
   options: InventoryOptions = {},
 ): Promise<Inventory> {
   const logger = options.logger ?? createLogger({ service: "inventory", level: config.LOG_LEVEL });
-  const cleanup: (() => Promise<unknown>)[] = [];
-  const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const lifecycle = createLifecycle();
+  return lifecycle.build(async () => {
     const db = await createDb({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
@@ -64,9 +61,9 @@ export async function createInventory(
       migrations: MIGRATIONS,
       logger,
     });
-    cleanup.push(() => db.close());
+    lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "inventory" });
-    cleanup.push(() => nats.close());
+    lifecycle.defer(() => nats.close());
 
     const store = createInventoryStore({
       db,
@@ -85,11 +82,7 @@ export async function createInventory(
       registers: [metrics.registry],
     });
 
-    const tls = rpcTlsFromFiles(config);
-    const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
-      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
-    });
+    const { verifier, tls } = createServiceAuth({ config, logger, lifecycle, keys: options.jwks });
     const server = createRpcServer({ service: "inventory", logger, verifier, metrics, tls: tls.server });
     server.add(InventoryService, createInventoryHandlers({ store, reservations }), INVENTORY_ACCESS_RULES);
 
@@ -109,7 +102,6 @@ export async function createInventory(
       onExpired: (count) => expired.inc(count),
     });
 
-    let closing: Promise<void> | undefined;
     return {
       server,
       relay,
@@ -118,35 +110,7 @@ export async function createInventory(
       db,
       metrics,
       logger,
-      async listen(port, host = "0.0.0.0") {
-        await relay.start();
-        cleanup.push(() => relay.stop());
-        sweeper.start();
-        cleanup.push(() => sweeper.stop());
-        return server.listen(port, host);
-      },
-      close(graceMs = 10_000) {
-        closing ??= (async () => {
-          await server.shutdown(graceMs);
-          await undo();
-        })();
-        return closing;
-      },
+      ...createServiceRuntime({ server, lifecycle, workers: [relay, sweeper] }),
     };
-  } catch (error) {
-    await undo();
-    throw error;
-  }
-}
-
-/** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(
-  address: string,
-  logger: Logger,
-  cleanup: (() => Promise<unknown>)[],
-  tls: ChannelTls | undefined,
-) {
-  const source = createIdentityKeys({ address, logger, tls });
-  cleanup.push(async () => source.close());
-  return () => source.keys();
+  });
 }

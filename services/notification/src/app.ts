@@ -1,5 +1,5 @@
 import { NotificationService } from "@shopmesh/contracts/shopmesh/notification/v1/notification_pb";
-import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
+import type { createTokenVerifier } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import {
   connectNats,
@@ -10,7 +10,13 @@ import {
 } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { type ChannelTls, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import {
+  type BackgroundWorker,
+  createLifecycle,
+  createServiceAuth,
+  createServiceRuntime,
+} from "@shopmesh/kit/service";
 import { type ChannelProviders, createChannelProviders, type DevSink } from "./channels/index.ts";
 import type { NotificationConfig } from "./config.ts";
 import { createConsumers } from "./consumers/index.ts";
@@ -18,7 +24,7 @@ import { createDispatcher, type Dispatcher } from "./dispatcher.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
 import { createIdentityDirectory } from "./identity-directory.ts";
 import { createIntake } from "./intake.ts";
-import { createRecipientResolver } from "./recipients.ts";
+import { createRecipientResolver, type RecipientResolver } from "./recipients.ts";
 import { createNotificationHandlers, NOTIFICATION_ACCESS_RULES } from "./rpc/index.ts";
 import {
   createNotificationStore,
@@ -82,11 +88,8 @@ export async function createNotification(
   options: NotificationOptions = {},
 ): Promise<Notification> {
   const logger = options.logger ?? createLogger({ service: "notification", level: config.LOG_LEVEL });
-  const cleanup: (() => Promise<unknown>)[] = [];
-  const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const lifecycle = createLifecycle();
+  return lifecycle.build(async () => {
     // Templates first: a broken one stops the service before it touches anything.
     const library = createTemplateLibrary({
       defaultLocale: config.DEFAULT_LOCALE,
@@ -99,9 +102,9 @@ export async function createNotification(
       migrations: MIGRATIONS,
       logger,
     });
-    cleanup.push(() => db.close());
+    lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "notification" });
-    cleanup.push(() => nats.close());
+    lifecycle.defer(() => nats.close());
 
     const metrics = createMetrics({ service: "notification" });
     const attempts = new Counter({
@@ -131,7 +134,7 @@ export async function createNotification(
           metrics,
         })
       : undefined;
-    if (identity) cleanup.push(async () => identity.close());
+    if (identity) lifecycle.defer(async () => identity.close());
 
     const intake = createIntake({
       library,
@@ -172,7 +175,7 @@ export async function createNotification(
       logger,
     );
     const providers: ChannelProviders = { ...channels.providers, ...options.providers };
-    cleanup.push(async () => {
+    lifecycle.defer(async () => {
       for (const provider of Object.values(providers)) await provider.close?.();
     });
     const recipients = createRecipientResolver({
@@ -201,10 +204,7 @@ export async function createNotification(
       ...(options.random ? { random: options.random } : {}),
     });
 
-    const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
-      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
-    });
+    const { verifier } = createServiceAuth({ config, logger, lifecycle, keys: options.jwks, tls });
     const server = createRpcServer({ service: "notification", logger, verifier, metrics, tls: tls.server });
     server.add(NotificationService, createNotificationHandlers({ store }), NOTIFICATION_ACCESS_RULES);
 
@@ -218,7 +218,6 @@ export async function createNotification(
       backlogSampleMs: BACKLOG_SAMPLE_MS,
     });
 
-    let closing: Promise<void> | undefined;
     return {
       server,
       relay,
@@ -229,45 +228,26 @@ export async function createNotification(
       db,
       metrics,
       logger,
-      async listen(port, host = "0.0.0.0") {
-        await relay.start();
-        cleanup.push(() => relay.stop());
-        await dispatcher.start();
-        cleanup.push(() => dispatcher.stop());
-        for (const consumer of consumers) {
-          await consumer.start();
-          cleanup.push(() => consumer.stop());
-        }
-        const sync = new AbortController();
-        const syncing = recipients.syncAdmins(sync.signal);
-        cleanup.push(async () => {
-          sync.abort();
-          await syncing;
-        });
-        return server.listen(port, host);
-      },
-      close(graceMs = 10_000) {
-        closing ??= (async () => {
-          await server.shutdown(graceMs);
-          await undo();
-        })();
-        return closing;
-      },
+      ...createServiceRuntime({
+        server,
+        lifecycle,
+        workers: [relay, dispatcher, ...consumers, adminSync(recipients)],
+      }),
     };
-  } catch (error) {
-    await undo();
-    throw error;
-  }
+  });
 }
 
-/** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(
-  address: string,
-  logger: Logger,
-  cleanup: (() => Promise<unknown>)[],
-  tls: ChannelTls | undefined,
-) {
-  const source = createIdentityKeys({ address, logger, tls });
-  cleanup.push(async () => source.close());
-  return () => source.keys();
+/** Copies identity's admins in the background while the service runs; stopping waits for the copy to end. */
+function adminSync(recipients: RecipientResolver): BackgroundWorker {
+  const sync = new AbortController();
+  let syncing: Promise<unknown> | undefined;
+  return {
+    start() {
+      syncing = recipients.syncAdmins(sync.signal);
+    },
+    async stop() {
+      sync.abort();
+      await syncing;
+    },
+  };
 }

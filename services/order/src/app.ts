@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { OrderService } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
-import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import {
   connectNats,
@@ -12,7 +11,8 @@ import {
 } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, Histogram, type Metrics } from "@shopmesh/kit/metrics";
-import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { JWK } from "jose";
 import type { OrderConfig } from "./config.ts";
 import { createOrderConsumers } from "./consumers.ts";
@@ -69,11 +69,8 @@ const BACKLOG_SAMPLE_MS = 15_000;
  */
 export async function createOrder(config: OrderConfig, options: OrderAppOptions = {}): Promise<OrderApp> {
   const logger = options.logger ?? createLogger({ service: "order", level: config.LOG_LEVEL });
-  const cleanup: (() => Promise<unknown>)[] = [];
-  const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const lifecycle = createLifecycle();
+  return lifecycle.build(async () => {
     const db = await createDb({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
@@ -81,9 +78,9 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
       migrations: MIGRATIONS,
       logger,
     });
-    cleanup.push(() => db.close());
+    lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "order" });
-    cleanup.push(() => nats.close());
+    lifecycle.defer(() => nats.close());
 
     const metrics = createMetrics({ service: "order" });
     const outcomes = new Counter({
@@ -101,7 +98,10 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
     });
 
     const store = createOrderStore({ db, recordEvents: createEventWriter({ prefix: config.EVENTS_PREFIX }) });
+    // Plaintext unless TLS_* files are set: inside the mesh Istio adds mutual TLS.
+    const tls = rpcTlsFromFiles(config);
     const peers = createPeers({
+      tls: tls.client,
       addresses: {
         cart: config.CART_ADDRESS,
         inventory: config.INVENTORY_ADDRESS,
@@ -113,7 +113,7 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
       logger,
       metrics,
     });
-    cleanup.push(async () => peers.close());
+    lifecycle.defer(async () => peers.close());
     if (!config.SERVICE_TOKEN_SECRET) {
       logger.warn(
         "SERVICE_TOKEN_SECRET is not set: inventory, payment and shipping will refuse the saga's calls",
@@ -163,11 +163,8 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
       logger,
     });
 
-    const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup),
-      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
-    });
-    const server = createRpcServer({ service: "order", logger, verifier, metrics });
+    const { verifier } = createServiceAuth({ config, logger, lifecycle, keys: options.jwks, tls });
+    const server = createRpcServer({ service: "order", logger, verifier, metrics, tls: tls.server });
     server.add(
       OrderService,
       createOrderHandlers({
@@ -202,7 +199,6 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
       metrics,
     });
 
-    let closing: Promise<void> | undefined;
     return {
       server,
       relay,
@@ -215,41 +211,18 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
       metrics,
       logger,
       owner,
-      async listen(port, host = "0.0.0.0") {
-        await relay.start();
-        cleanup.push(() => relay.stop());
-        for (const consumer of consumers) {
-          await consumer.start();
-          cleanup.push(() => consumer.stop());
-        }
-        recovery.start();
-        cleanup.push(() => recovery.stop());
-        cleanup.push(() => engine.stop());
-        return server.listen(port, host);
-      },
-      close(graceMs = 10_000) {
-        closing ??= (async () => {
-          await server.shutdown(graceMs);
-          await undo();
-        })();
-        return closing;
-      },
+      ...createServiceRuntime({
+        server,
+        lifecycle,
+        // The engine stops first: its sagas give their leases back before anything they use closes.
+        workers: [relay, ...consumers, recovery, { stop: () => engine.stop() }],
+      }),
     };
-  } catch (error) {
-    await undo();
-    throw error;
-  }
+  });
 }
 
 /** How a finished saga ended, for the outcome counter. */
 function sagaResult(saga: Saga, change: OrderChange | undefined): string {
   if (saga.kind === "cancel") return change?.order.status === "cancelled" ? "cancelled" : "rejected";
   return change?.order.status === "confirmed" ? "confirmed" : "failed";
-}
-
-/** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(address: string, logger: Logger, cleanup: (() => Promise<unknown>)[]) {
-  const source = createIdentityKeys({ address, logger });
-  cleanup.push(async () => source.close());
-  return () => source.keys();
 }

@@ -1,4 +1,13 @@
-import { ConfigError, infrastructure, int, loadConfig, port, z } from "@shopmesh/kit/config";
+import {
+  ConfigError,
+  checkTlsFiles,
+  infrastructure,
+  int,
+  loadConfig,
+  port,
+  tlsFiles,
+  z,
+} from "@shopmesh/kit/config";
 import { SAGA_STEPS } from "./domain/saga.ts";
 
 /** host:port of a peer service. */
@@ -69,6 +78,8 @@ export const ORDER_CONFIG = {
    * kill the process at a precise point. Never set it in production.
    */
   ORDER_SAGA_PAUSE_AT: z.enum(SAGA_STEPS as [string, ...string[]]).optional(),
+  /** Native gRPC TLS / mutual TLS outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
+  ...tlsFiles,
 };
 
 export type OrderConfig = ReturnType<typeof loadOrderConfig>;
@@ -80,6 +91,7 @@ export type OrderConfig = ReturnType<typeof loadOrderConfig>;
  */
 export function loadOrderConfig(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(ORDER_CONFIG, env);
+  checkTlsFiles(config);
   const problems: { variable: string; message: string }[] = [];
   const confirmationSeconds = Math.ceil(config.PAYMENT_CONFIRMATION_TIMEOUT_MS / 1000);
   if (config.RESERVATION_TTL_SECONDS < confirmationSeconds + 60) {

@@ -1,10 +1,10 @@
 import { PaymentService } from "@shopmesh/contracts/shopmesh/payment/v1/payment_pb";
-import { createIdentityKeys, createTokenVerifier } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { type ChannelTls, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { JWK } from "jose";
 import type { PaymentConfig } from "./config.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
@@ -57,11 +57,8 @@ const BACKLOG_SAMPLE_MS = 15_000;
  */
 export async function createPayment(config: PaymentConfig, options: PaymentOptions = {}): Promise<Payment> {
   const logger = options.logger ?? createLogger({ service: "payment", level: config.LOG_LEVEL });
-  const cleanup: (() => Promise<unknown>)[] = [];
-  const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const lifecycle = createLifecycle();
+  return lifecycle.build(async () => {
     const db = await createDb({
       url: config.DATABASE_URL,
       schema: config.DB_SCHEMA,
@@ -69,11 +66,11 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
       migrations: MIGRATIONS,
       logger,
     });
-    cleanup.push(() => db.close());
+    lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "payment" });
-    cleanup.push(() => nats.close());
+    lifecycle.defer(() => nats.close());
     const providers = options.providers ?? createProviders(config, logger);
-    cleanup.push(() => providers.close());
+    lifecycle.defer(() => providers.close());
 
     const store = createPaymentStore({
       db,
@@ -103,12 +100,7 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
       [],
     );
 
-    const tls = rpcTlsFromFiles(config);
-
-    const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
-      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
-    });
+    const { verifier, tls } = createServiceAuth({ config, logger, lifecycle, keys: options.jwks });
     const server = createRpcServer({ service: "payment", logger, verifier, metrics, tls: tls.server });
     server.add(
       PaymentService,
@@ -134,7 +126,6 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
       onExpired: (count) => expired.inc(count),
     });
 
-    let closing: Promise<void> | undefined;
     return {
       server,
       relay,
@@ -144,35 +135,7 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
       db,
       metrics,
       logger,
-      async listen(port, host = "0.0.0.0") {
-        await relay.start();
-        cleanup.push(() => relay.stop());
-        sweeper.start();
-        cleanup.push(() => sweeper.stop());
-        return server.listen(port, host);
-      },
-      close(graceMs = 10_000) {
-        closing ??= (async () => {
-          await server.shutdown(graceMs);
-          await undo();
-        })();
-        return closing;
-      },
+      ...createServiceRuntime({ server, lifecycle, workers: [relay, sweeper] }),
     };
-  } catch (error) {
-    await undo();
-    throw error;
-  }
-}
-
-/** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(
-  address: string,
-  logger: Logger,
-  cleanup: (() => Promise<unknown>)[],
-  tls: ChannelTls | undefined,
-) {
-  const source = createIdentityKeys({ address, logger, tls });
-  cleanup.push(async () => source.close());
-  return () => source.keys();
+  });
 }

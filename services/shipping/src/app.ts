@@ -1,10 +1,11 @@
 import { ShippingService } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
-import { createIdentityKeys, createTokenVerifier, type TokenVerifierOptions } from "@shopmesh/kit/auth";
+import type { TokenVerifierOptions } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import { connectNats, createOutboxRelay, type OutboxRelay, outboxEntities } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { Counter, createMetrics, type Metrics } from "@shopmesh/kit/metrics";
-import { type ChannelTls, createRpcServer, type RpcServer, rpcTlsFromFiles } from "@shopmesh/kit/rpc";
+import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
+import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import { type Carriers, createCarriers, SIMCARRIER } from "./carrier/carriers.ts";
 import { createSimulatedCarrier, type SimulatedCarrier } from "./carrier/simcarrier.ts";
 import type { ShippingConfig } from "./config.ts";
@@ -54,11 +55,8 @@ export async function createShipping(
   options: ShippingOptions = {},
 ): Promise<Shipping> {
   const logger = options.logger ?? createLogger({ service: "shipping", level: config.LOG_LEVEL });
-  const cleanup: (() => Promise<unknown>)[] = [];
-  const undo = async () => {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const lifecycle = createLifecycle();
+  return lifecycle.build(async () => {
     if (config.usesDevelopmentWebhookSecret) {
       logger.warn(
         "SIMCARRIER_WEBHOOK_SECRET is not set: carrier webhooks are checked with the public development secret",
@@ -71,9 +69,9 @@ export async function createShipping(
       migrations: MIGRATIONS,
       logger,
     });
-    cleanup.push(() => db.close());
+    lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "shipping" });
-    cleanup.push(() => nats.close());
+    lifecycle.defer(() => nats.close());
 
     const store = createShippingStore({
       db,
@@ -94,12 +92,7 @@ export async function createShipping(
       registers: [metrics.registry],
     });
 
-    const tls = rpcTlsFromFiles(config);
-
-    const verifier = createTokenVerifier({
-      keys: options.jwks ?? identityKeys(config.IDENTITY_ADDRESS, logger, cleanup, tls.client),
-      ...(config.SERVICE_TOKEN_SECRET ? { serviceSecret: config.SERVICE_TOKEN_SECRET } : {}),
-    });
+    const { verifier, tls } = createServiceAuth({ config, logger, lifecycle, keys: options.jwks });
     const server = createRpcServer({ service: "shipping", logger, verifier, metrics, tls: tls.server });
     server.add(
       ShippingService,
@@ -132,7 +125,6 @@ export async function createShipping(
       origin: config.SHOP_COUNTRY,
     });
 
-    let closing: Promise<void> | undefined;
     return {
       server,
       relay,
@@ -142,35 +134,7 @@ export async function createShipping(
       db,
       metrics,
       logger,
-      async listen(port, host = "0.0.0.0") {
-        await relay.start();
-        cleanup.push(() => relay.stop());
-        carrier.start();
-        cleanup.push(() => carrier.stop());
-        return server.listen(port, host);
-      },
-      close(graceMs = 10_000) {
-        closing ??= (async () => {
-          await server.shutdown(graceMs);
-          await undo();
-        })();
-        return closing;
-      },
+      ...createServiceRuntime({ server, lifecycle, workers: [relay, carrier] }),
     };
-  } catch (error) {
-    await undo();
-    throw error;
-  }
-}
-
-/** identity's JWKS for the verifier; the client is closed with the service. */
-function identityKeys(
-  address: string,
-  logger: Logger,
-  cleanup: (() => Promise<unknown>)[],
-  tls: ChannelTls | undefined,
-) {
-  const source = createIdentityKeys({ address, logger, tls });
-  cleanup.push(async () => source.close());
-  return () => source.keys();
+  });
 }

@@ -5,7 +5,7 @@ import { ShippingService } from "@shopmesh/contracts/shopmesh/shipping/v1/shippi
 import { createServiceToken } from "@shopmesh/kit/auth";
 import type { Logger } from "@shopmesh/kit/log";
 import type { Metrics } from "@shopmesh/kit/metrics";
-import { createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
+import { type ChannelTls, createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
 
 /** The services order calls. */
 export interface Peers {
@@ -23,6 +23,8 @@ export interface PeersOptions {
   timeoutMs: number;
   /** SERVICE_TOKEN_SECRET: calls without a user token carry a service token of "order". */
   serviceSecret?: string;
+  /** Client certificates for native mutual TLS outside a mesh (the kit's rpcTlsFromFiles). */
+  tls?: ChannelTls | undefined;
   logger: Logger;
   metrics: Metrics;
 }
@@ -43,6 +45,7 @@ export function createPeers(options: PeersOptions): Peers {
     timeoutMs: options.timeoutMs,
     logger: options.logger,
     metrics: options.metrics,
+    tls: options.tls,
     ...(serviceToken ? { serviceToken } : {}),
   });
   const peers = {
