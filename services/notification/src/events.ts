@@ -1,7 +1,11 @@
-import type { EntityManager } from "@shopmesh/kit/db";
-import { createEventRecorder, type EventMeta } from "@shopmesh/kit/events";
+import {
+  createEventWriter as createContextEventWriter,
+  type EventMeta,
+  type RecordEvents,
+} from "@shopmesh/kit/events";
 import type { RpcContext } from "@shopmesh/kit/rpc";
-import type { DomainEvent } from "./domain/events.ts";
+
+export type { RecordEvents } from "@shopmesh/kit/events";
 
 /**
  * The events notification publishes: InAppNotificationCreated and NotificationRead (which the
@@ -13,20 +17,9 @@ import type { DomainEvent } from "./domain/events.ts";
 /** The publishing context: stream <PREFIX>_NOTIFICATION, subjects <prefix>.notification.<event>. */
 export const EVENTS_CONTEXT = "notification";
 
-/** Writes domain events to the outbox of a transaction. */
-export type RecordEvents = (em: EntityManager, events: readonly DomainEvent[], meta: EventMeta) => void;
-
-/**
- * Hands domain events to the kit's outbox in the unit of work of `em`, so they commit (and are
- * later published) together with the change they describe, or not at all.
- */
+/** Hands this context's domain events to the outbox in the unit of work of a transaction. */
 export function createEventWriter(options: { prefix: string }): RecordEvents {
-  const record = createEventRecorder({ context: EVENTS_CONTEXT, prefix: options.prefix });
-  return (em, events, meta) => {
-    for (const event of events) {
-      record(em, { schema: event.type, data: event.data, aggregateId: event.subject, meta });
-    }
-  };
+  return createContextEventWriter({ context: EVENTS_CONTEXT, prefix: options.prefix });
 }
 
 /** The meta of events recorded while serving a call: the request id correlates them, the trace continues. */

@@ -1,8 +1,12 @@
 import type { Principal } from "@shopmesh/kit/auth";
-import type { EntityManager } from "@shopmesh/kit/db";
-import { createEventRecorder, type EventMeta } from "@shopmesh/kit/events";
+import {
+  createEventWriter as createContextEventWriter,
+  type EventMeta,
+  type RecordEvents,
+} from "@shopmesh/kit/events";
 import type { RpcContext } from "@shopmesh/kit/rpc";
-import type { DomainEvent } from "./domain/events.ts";
+
+export type { RecordEvents } from "@shopmesh/kit/events";
 
 /**
  * The events order publishes: every DomainEvent a domain function returns, as the proto message
@@ -13,17 +17,9 @@ import type { DomainEvent } from "./domain/events.ts";
 /** The publishing context: stream <PREFIX>_ORDER, subjects <prefix>.order.<event>. */
 export const EVENTS_CONTEXT = "order";
 
-/** Writes domain events to the outbox of a transaction. */
-export type RecordEvents = (em: EntityManager, events: readonly DomainEvent[], meta: EventMeta) => void;
-
-/** Hands domain events to the kit's outbox in the unit of work of `em`: they commit with the change. */
+/** Hands this context's domain events to the outbox in the unit of work of a transaction. */
 export function createEventWriter(options: { prefix: string }): RecordEvents {
-  const record = createEventRecorder({ context: EVENTS_CONTEXT, prefix: options.prefix });
-  return (em, events, meta) => {
-    for (const event of events) {
-      record(em, { schema: event.type, data: event.data, aggregateId: event.subject, meta });
-    }
-  };
+  return createContextEventWriter({ context: EVENTS_CONTEXT, prefix: options.prefix });
 }
 
 /** "user:<id>" or "service:<name>": who caused a change. */

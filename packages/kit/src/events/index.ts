@@ -12,8 +12,10 @@ export type {
   PlainConsumerOptions,
 } from "./consumer.ts";
 export { createConsumer, on } from "./consumer.ts";
+export { type DomainEvent, domainEvent } from "./domain-event.ts";
 export type { Envelope, EventMeta } from "./envelope.ts";
 export { causedBy, EventHeaders, PROTOBUF_CONTENT_TYPE, readEnvelope } from "./envelope.ts";
+export { actorOf, createEventWriter, eventMeta, type RecordEvents } from "./event-writer.ts";
 export {
   contextSubjects,
   DEFAULT_PREFIX,

@@ -1,6 +1,6 @@
 import { CategoryChangedSchema, CategoryChangeKind } from "@shopmesh/contracts/shopmesh/catalog/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { type FieldViolation, failedPrecondition, invalid, throwIfInvalid } from "@shopmesh/kit/errors";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { maskIncludes } from "./field-mask.ts";
 import { categoryMessage } from "./messages.ts";
 import { checkSlug, slugify } from "./slug.ts";

@@ -4,8 +4,8 @@ import {
   ProductCreatedSchema,
   ProductUpdatedSchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { failedPrecondition, notFound, staleVersion, throwIfInvalid } from "@shopmesh/kit/errors";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { maskIncludes } from "./field-mask.ts";
 import { productMessage } from "./messages.ts";
 import { type Money, sameMoney } from "./money.ts";

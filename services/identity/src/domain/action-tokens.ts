@@ -3,9 +3,9 @@ import {
   EmailVerificationRequestedSchema,
   PasswordResetRequestedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { failedPrecondition } from "@shopmesh/kit/errors";
 import { tokenInvalid } from "./errors.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { assertActive, type User } from "./user.ts";
 
 /** What a single-use emailed token lets its holder do. */

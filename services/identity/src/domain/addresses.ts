@@ -4,8 +4,8 @@ import {
   AddressUpdatedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
 import { isCountryCode } from "@shopmesh/kit/countries";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { type FieldViolation, failedPrecondition, notFound, throwIfInvalid } from "@shopmesh/kit/errors";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { applyFieldMask, resolveFieldMask } from "./field-mask.ts";
 
 /** A user may keep this many addresses. */

@@ -1,7 +1,7 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { UserUnlockedSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { domainEvent } from "@shopmesh/kit/domain-events";
 import { describe, expect, it } from "vitest";
-import { domainEvent } from "./events.ts";
 
 describe("domainEvent", () => {
   it("creates a message of the schema, ready to serialise", () => {

@@ -1,6 +1,6 @@
 import { UserLockedSchema, UserUnlockedSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { domainEvent } from "@shopmesh/kit/domain-events";
 import { failedPrecondition, invalid, permissionDenied } from "@shopmesh/kit/errors";
-import { domainEvent } from "./events.ts";
 import { assertActive, type User, type UserChange, type UserLock } from "./user.ts";
 
 /** The reason recorded for a lockout after repeated failed logins. */

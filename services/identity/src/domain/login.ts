@@ -1,8 +1,8 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { LoginFailedSchema, UserLockedSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { DomainError, permissionDenied } from "@shopmesh/kit/errors";
 import { invalidCredentials } from "./errors.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { activeLock, LOCKOUT_REASON } from "./lock.ts";
 import type { User } from "./user.ts";
 

@@ -1,6 +1,6 @@
 import { MfaDisabledSchema, MfaEnabledSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { domainEvent } from "@shopmesh/kit/domain-events";
 import { type DomainError, failedPrecondition, invalid } from "@shopmesh/kit/errors";
-import { domainEvent } from "./events.ts";
 import { assertActive, MFA_DISABLED, type User, type UserChange } from "./user.ts";
 
 /**

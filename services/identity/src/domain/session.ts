@@ -3,9 +3,9 @@ import {
   SessionRevokedSchema,
   SessionStartedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { DomainError } from "@shopmesh/kit/errors";
 import { tokenInvalid } from "./errors.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 
 /** A refresh token unused this long expires; each use extends it (sliding expiry). */
 export const REFRESH_TOKEN_IDLE_MS = 30 * 24 * 60 * 60_000;

@@ -1,5 +1,5 @@
 import { SigningKeyRotatedSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
-import { type DomainEvent, domainEvent } from "./events.ts";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 
 /** Lifetime of access tokens: short, since they cannot be revoked before they expire. */
 export const ACCESS_TOKEN_TTL_SECONDS = 900;

@@ -6,6 +6,7 @@ import {
   UserRegisteredSchema,
   UserRolesChangedSchema,
 } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import {
   type FieldViolation,
   failedPrecondition,
@@ -14,7 +15,6 @@ import {
   throwIfInvalid,
 } from "@shopmesh/kit/errors";
 import { checkEmail, normalizeEmail } from "./email.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { resolveFieldMask } from "./field-mask.ts";
 import { checkPassword } from "./password-policy.ts";
 import {

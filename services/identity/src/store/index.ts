@@ -1,7 +1,7 @@
 import type { Db, EntityManager } from "@shopmesh/kit/db";
+import type { DomainEvent } from "@shopmesh/kit/domain-events";
 import type { EventMeta } from "@shopmesh/kit/events";
 import type { SecretBox } from "../crypto/secret-box.ts";
-import type { DomainEvent } from "../domain/events.ts";
 import type { RecordEvents } from "../events.ts";
 import { type ActionTokenRepository, createActionTokenRepository } from "./action-tokens.ts";
 import { type AddressRepository, createAddressRepository } from "./addresses.ts";

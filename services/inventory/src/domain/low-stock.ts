@@ -1,6 +1,6 @@
 import { LowStockSchema } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import type { FieldViolation } from "@shopmesh/kit/errors";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { MAX_QUANTITY } from "./sku.ts";
 
 /**

@@ -4,9 +4,9 @@ import {
   ReservationReleasedSchema,
   StockReservedSchema,
 } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { DomainError, type FieldViolation, invalidState, throwIfInvalid } from "@shopmesh/kit/errors";
 import type { AllocatedLine, LineRequest, Shortage } from "./allocation.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { checkSku, MAX_QUANTITY } from "./sku.ts";
 
 export type ReservationState = "active" | "committed" | "released" | "expired";

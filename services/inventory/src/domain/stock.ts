@@ -1,7 +1,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { StockAdjustedSchema } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { DomainError, type FieldViolation, throwIfInvalid } from "@shopmesh/kit/errors";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { MAX_QUANTITY } from "./sku.ts";
 
 /** The stock of one SKU in one warehouse. Invariant: 0 <= reserved <= onHand. */

@@ -3,8 +3,8 @@ import {
   WarehouseCreatedSchema,
   WarehouseUpdatedSchema,
 } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { type FieldViolation, throwIfInvalid } from "@shopmesh/kit/errors";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { applyFieldMask, resolveFieldMask } from "./field-mask.ts";
 
 /** A postal address, as shopmesh.common.v1.Address. */

@@ -1,6 +1,6 @@
 import type { Db, EntityManager } from "@shopmesh/kit/db";
+import type { DomainEvent } from "@shopmesh/kit/domain-events";
 import type { EventMeta } from "@shopmesh/kit/events";
-import type { DomainEvent } from "../domain/events.ts";
 import type { RecordEvents } from "../events.ts";
 import { createReservationRepository, type ReservationRepository } from "./reservations.ts";
 import { createStockRepository, type StockRepository } from "./stock.ts";

@@ -1,7 +1,7 @@
 import { DeliveryDeadLetteredSchema } from "@shopmesh/contracts/shopmesh/notification/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { invalidState } from "@shopmesh/kit/errors";
 import type { Category, DeliveryChannel, NotificationType } from "./catalogue.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import type { TemplateData } from "./intent.ts";
 import { deliveryMessage } from "./messages.ts";
 

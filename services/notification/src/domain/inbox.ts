@@ -3,8 +3,8 @@ import {
   InAppNotificationCreatedSchema,
   NotificationReadSchema,
 } from "@shopmesh/contracts/shopmesh/notification/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import type { Category, NotificationType } from "./catalogue.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { notificationMessage } from "./messages.ts";
 
 /** A notification in a user's in-app inbox. */

@@ -7,8 +7,8 @@ import {
   OrderRefundedSchema,
   OrderShippedSchema,
 } from "@shopmesh/contracts/shopmesh/order/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { failedPrecondition, invalidState } from "@shopmesh/kit/errors";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { moneyMessage, orderMessage } from "./messages.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { ReturnRequestedSchema } from "@shopmesh/contracts/shopmesh/order/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { type FieldViolation, invalidState, throwIfInvalid } from "@shopmesh/kit/errors";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { orderMessage, returnMessage } from "./messages.ts";
 import type { Order } from "./order.ts";
 

@@ -6,9 +6,9 @@ import {
   PaymentRefundedSchema,
   PaymentVoidedSchema,
 } from "@shopmesh/contracts/shopmesh/payment/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { type DomainError, invalidField, invalidState } from "@shopmesh/kit/errors";
 import { paymentDeclined, refundExceedsCaptured } from "./errors.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import { type LedgerEntry, ledgerEntry } from "./ledger.ts";
 import { type Money, moneyMessage } from "./money.ts";
 

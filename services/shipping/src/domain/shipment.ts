@@ -4,9 +4,9 @@ import {
   ShipmentFailedSchema,
   ShipmentShippedSchema,
 } from "@shopmesh/contracts/shopmesh/shipping/v1/events_pb";
+import { type DomainEvent, domainEvent } from "@shopmesh/kit/domain-events";
 import { invalidState } from "@shopmesh/kit/errors";
 import type { PostalAddress } from "./address.ts";
-import { type DomainEvent, domainEvent } from "./events.ts";
 import type { ShippingMethod } from "./method.ts";
 import type { ParcelItem } from "./parcel.ts";
 import { shipmentMessage } from "./shipment-message.ts";
