@@ -1,4 +1,5 @@
 import type { Logger } from "@shopmesh/kit/log";
+import { createPeriodicTask } from "@shopmesh/kit/periodic";
 import { SWEEPER_META } from "./events.ts";
 import { releaseReservations } from "./stock-steps.ts";
 import type { InventoryStore } from "./store/index.ts";
@@ -34,9 +35,6 @@ export interface ReservationSweeperOptions {
 export function createReservationSweeper(options: ReservationSweeperOptions): ReservationSweeper {
   const { store, logger, intervalMs } = options;
   const batchSize = options.batchSize ?? 100;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = true;
 
   async function sweepOnce(now: Date): Promise<number> {
     let total = 0;
@@ -53,39 +51,12 @@ export function createReservationSweeper(options: ReservationSweeperOptions): Re
     }
   }
 
-  function sweep(now = new Date()): Promise<number> {
-    const run = (running ?? Promise.resolve(0)).catch(() => 0).then(() => sweepOnce(now));
-    running = run;
-    return run.finally(() => {
-      if (running === run) running = undefined;
-    });
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      try {
-        const expired = await sweep();
-        if (expired > 0) logger.info({ expired }, "expired reservations released");
-      } catch (error) {
-        logger.error({ err: error }, "reservation sweep failed; retrying at the next interval");
-      }
-      schedule();
-    }, intervalMs);
-    timer.unref();
-  }
-
-  return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-    sweep,
-  };
+  const task = createPeriodicTask({
+    intervalMs: intervalMs,
+    logger,
+    run: (now: Date = new Date()) => sweepOnce(now),
+    done: "expired reservations released",
+    failed: "reservation sweep failed",
+  });
+  return { start: task.start, stop: task.stop, sweep: task.run };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "@shopmesh/kit/log";
+import { createPeriodicTask } from "@shopmesh/kit/periodic";
 import { providerIdempotencyKey } from "./domain/idempotency.ts";
 import { CONFIRMATION_TIMEOUT, failIntent } from "./domain/payment-intent.ts";
 import { SWEEPER_META } from "./events.ts";
@@ -41,9 +42,6 @@ export interface ConfirmationSweeperOptions {
 export function createConfirmationSweeper(options: ConfirmationSweeperOptions): ConfirmationSweeper {
   const { store, providers, logger, intervalMs, timeoutMs } = options;
   const batchSize = options.batchSize ?? 100;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = true;
   const message = `the provider did not confirm the payment within ${Math.round(timeoutMs / 1000)} s`;
 
   async function sweepOnce(now: Date): Promise<number> {
@@ -69,39 +67,12 @@ export function createConfirmationSweeper(options: ConfirmationSweeperOptions): 
     }
   }
 
-  function sweep(now = new Date()): Promise<number> {
-    const run = (running ?? Promise.resolve(0)).catch(() => 0).then(() => sweepOnce(now));
-    running = run;
-    return run.finally(() => {
-      if (running === run) running = undefined;
-    });
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      try {
-        const failed = await sweep();
-        if (failed > 0) logger.info({ failed }, "unconfirmed payments failed (confirmation_timeout)");
-      } catch (error) {
-        logger.error({ err: error }, "confirmation sweep failed; retrying at the next interval");
-      }
-      schedule();
-    }, intervalMs);
-    timer.unref();
-  }
-
-  return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-    sweep,
-  };
+  const task = createPeriodicTask({
+    intervalMs: intervalMs,
+    logger,
+    run: (now: Date = new Date()) => sweepOnce(now),
+    done: "unconfirmed payments failed (confirmation_timeout)",
+    failed: "confirmation sweep failed",
+  });
+  return { start: task.start, stop: task.stop, sweep: task.run };
 }

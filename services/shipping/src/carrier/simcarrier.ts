@@ -1,4 +1,5 @@
 import type { Logger } from "@shopmesh/kit/log";
+import { createPeriodicTask } from "@shopmesh/kit/periodic";
 import { signWebhook } from "@shopmesh/kit/webhooks";
 import { type CarrierStatus, formatCarrierEvent } from "../domain/carrier-event.ts";
 import type { Shipment } from "../domain/shipment.ts";
@@ -57,9 +58,6 @@ export function createSimulatedCarrier(options: SimulatedCarrierOptions): Simula
   const carrier = carriers.get(SIMCARRIER);
   if (!carrier) throw new Error(`the carriers must include ${SIMCARRIER}`);
   const secret = carrier.webhookSecret;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = true;
 
   function scan(shipment: Shipment, status: CarrierStatus): { location: string; note: string } {
     const city = shipment.address.city;
@@ -113,39 +111,13 @@ export function createSimulatedCarrier(options: SimulatedCarrierOptions): Simula
     }
   }
 
-  function tick(now = new Date()): Promise<number> {
-    const run = (running ?? Promise.resolve(0)).catch(() => 0).then(() => tickOnce(now));
-    running = run;
-    return run.finally(() => {
-      if (running === run) running = undefined;
-    });
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      try {
-        const moved = await tick();
-        if (moved > 0) logger.debug({ moved }, "simulated carrier moved parcels");
-      } catch (error) {
-        logger.error({ err: error }, "simulated carrier step failed; retrying at the next step");
-      }
-      schedule();
-    }, stepMs);
-    timer.unref();
-  }
-
-  return {
-    start() {
-      if (!stopped || stepMs <= 0) return;
-      stopped = false;
-      schedule();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-    tick,
-  };
+  const task = createPeriodicTask({
+    intervalMs: stepMs,
+    logger,
+    run: (now: Date = new Date()) => tickOnce(now),
+    done: "simulated carrier moved parcels",
+    failed: "simulated carrier step failed",
+    level: "debug",
+  });
+  return { start: task.start, stop: task.stop, tick: task.run };
 }
