@@ -95,7 +95,7 @@ export function createOrderConsumers(options: OrderConsumersOptions): EventConsu
     tx.record(result.events, {
       causationId: event.id,
       ...(event.meta.correlationId ? { correlationId: event.meta.correlationId } : {}),
-      actor: "service:shipping",
+      actor: actorOfShipping(event),
     });
   }
 
@@ -114,7 +114,7 @@ export function createOrderConsumers(options: OrderConsumersOptions): EventConsu
         await report(store.within(em), event, orderId, (order, now) =>
           markShipped(
             order,
-            { actor: "service:shipping", reason: `${shipment?.carrier || "the carrier"} has the parcel` },
+            { actor: actorOfShipping(event), reason: `${shipment?.carrier || "the carrier"} has the parcel` },
             now,
           ),
         );
@@ -122,7 +122,7 @@ export function createOrderConsumers(options: OrderConsumersOptions): EventConsu
       on(ShipmentDeliveredSchema, async (event, em) => {
         const orderId = event.data.shipment?.orderId || event.subject;
         await report(store.within(em), event, orderId, (order, now) =>
-          markDelivered(order, { actor: "service:shipping", reason: "the parcel was delivered" }, now),
+          markDelivered(order, { actor: actorOfShipping(event), reason: "the parcel was delivered" }, now),
         );
       }),
     ],
@@ -151,4 +151,12 @@ export function createOrderConsumers(options: OrderConsumersOptions): EventConsu
   });
 
   return [shipping, payment];
+}
+
+/**
+ * Who moved a shipment on: the actor shipping recorded (a staff member marking it by hand, the
+ * carrier), so the order's history names the same one whichever of the two paths lands first.
+ */
+function actorOfShipping(event: { meta: { actor?: string } }): string {
+  return event.meta.actor ?? "service:shipping";
 }

@@ -1,7 +1,7 @@
 import type { OrderService } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
 import { ShipmentStatus } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
 import { DomainError, invalidField, invalidState, notFound } from "@shopmesh/kit/errors";
-import type { ServiceHandlers } from "@shopmesh/kit/rpc";
+import { forwardContext, type RpcContext, type ServiceHandlers } from "@shopmesh/kit/rpc";
 import { checkIdempotencyKey } from "../domain/checkout.ts";
 import { classify } from "../domain/failures.ts";
 import { orderMessage } from "../domain/messages.ts";
@@ -52,11 +52,23 @@ export function afterSaleHandlers(
     });
   }
 
-  /** Asks shipping to record a status by hand; its refusals become INVALID_STATE. */
-  async function shipmentStatus(orderId: string, status: ShipmentStatus, note: string): Promise<void> {
+  /**
+   * Asks shipping to record a status by hand, as the staff member who asked (their token goes
+   * along, so shipping's event, and the history entry it leads to here, name them); its refusals
+   * become INVALID_STATE.
+   */
+  async function shipmentStatus(
+    ctx: RpcContext,
+    orderId: string,
+    status: ShipmentStatus,
+    note: string,
+  ): Promise<void> {
     try {
       await call("shipping", () =>
-        peers.shipping.updateShipmentStatus({ orderId, status, note }, { timeoutMs: deps.timeoutMs }),
+        peers.shipping.updateShipmentStatus(
+          { orderId, status, note },
+          { timeoutMs: deps.timeoutMs, call: forwardContext(ctx) },
+        ),
       );
     } catch (error) {
       if (!(error instanceof PeerCallError)) throw error;
@@ -138,7 +150,7 @@ export function afterSaleHandlers(
       if (saga && saga.status !== "done")
         throw invalidState(`order ${order.id} has a ${saga.kind} under way`);
       const actor = actorOf(ctx.principal);
-      await shipmentStatus(order.id, ShipmentStatus.IN_TRANSIT, `marked shipped by ${actor}`);
+      await shipmentStatus(ctx, order.id, ShipmentStatus.IN_TRANSIT, `marked shipped by ${actor}`);
       const shipped = await changeOrder(order.id, eventMeta(ctx), (current) =>
         markShipped(current, { actor, reason: "marked shipped" }, new Date()),
       );
@@ -153,7 +165,7 @@ export function afterSaleHandlers(
         throw invalidState(`order ${order.id} is ${order.status}; only a shipped order can be delivered`);
       }
       const actor = actorOf(ctx.principal);
-      await shipmentStatus(order.id, ShipmentStatus.DELIVERED, `marked delivered by ${actor}`);
+      await shipmentStatus(ctx, order.id, ShipmentStatus.DELIVERED, `marked delivered by ${actor}`);
       const delivered = await changeOrder(order.id, eventMeta(ctx), (current) =>
         markDelivered(current, { actor, reason: "marked delivered" }, new Date()),
       );
