@@ -29,7 +29,7 @@ import { CATALOG_ENTITIES, type CatalogStore, createCatalogStore, MIGRATIONS } f
 export interface Catalog {
   server: RpcServer;
   relay: OutboxRelay;
-  /** Consumes inventory's events into the availability projection ("in stock"). */
+  /** Consumes inventory's events into dirty marks of the availability projection ("in stock"). */
   inventoryEvents: EventConsumer;
   availability: AvailabilitySync;
   store: CatalogStore;
@@ -39,9 +39,9 @@ export interface Catalog {
   metrics: Metrics;
   logger: Logger;
   /**
-   * Starts the outbox relay and the inventory consumer, serves gRPC, and starts fetching the
-   * availability of SKUs it has never seen in the background; resolves with the bound port (0
-   * picks one).
+   * Starts the outbox relay and the inventory consumer, serves gRPC, and starts the availability
+   * flusher and fetching the availability of SKUs it has never seen in the background; resolves
+   * with the bound port (0 picks one).
    */
   listen(port: number, host?: string): Promise<number>;
   /** Health NOT_SERVING, drains in-flight calls, stops the relay, closes NATS, Redis and the database. */
@@ -121,8 +121,8 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       logger,
     });
     lifecycle.defer(() => availability.stop());
-    // In-stock flags change in the consumer's transactions; PostgreSQL tells us once they commit
-    // (and a reconnect may have missed some): then search pages are dropped.
+    // In-stock flags change in the flusher's (and backfill's) transactions; PostgreSQL tells us
+    // once they commit (and a reconnect may have missed some): then search pages are dropped.
     const inStockChanged = () => void cache.invalidate({ products: new Map(), slugs: new Set(), any: true });
     await db.listen(notifyChannel, { onNotify: inStockChanged, onConnect: inStockChanged });
 

@@ -1,10 +1,12 @@
 import type { Db } from "@shopmesh/kit/db";
 import type { Logger } from "@shopmesh/kit/log";
+import { createAvailabilityFlusher } from "./availability-flusher.ts";
 import type { AvailabilitySource } from "./sources/inventory.ts";
 import { AVAILABILITY_BATCH } from "./sources/inventory.ts";
 import {
   allSkus,
   lockSkus,
+  markDirty,
   reconcileInStock,
   refreshInStock,
   unknownSkus,
@@ -13,18 +15,28 @@ import {
 import { emSql, poolSql, type Sql } from "./store/sql.ts";
 
 /**
- * Keeps catalog's projection of inventory's availability (store/availability.ts) current: on
- * each inventory event (inventory-events.ts) for the SKUs it names, and in the background for
- * SKUs the projection has never seen (at start, after product changes) or for all SKUs (after a
- * warehouse was switched on or off).
+ * Keeps catalog's projection of inventory's availability (store/availability.ts) current: for
+ * the SKUs inventory's events marked dirty (inventory-events.ts), a few at a time by the flusher
+ * (availability-flusher.ts), and in the background for SKUs the projection has never seen (at
+ * start, after product changes) or for all SKUs (after a warehouse was switched on or off).
  */
 export interface AvailabilitySync {
   /**
    * Locks the SKUs' projection rows in the transaction of `sql`, reads their availability from
-   * inventory, stores it and recomputes the products' in_stock; resolves with how many products
-   * changed. Order-insensitive and idempotent: it stores what inventory says now, never a delta.
+   * inventory, stores what changed and recomputes the in_stock of the products holding a SKU
+   * that went from none to some or back; resolves with how many products changed.
+   * Order-insensitive and idempotent: it stores what inventory says now, never a delta.
    */
   refresh(sql: Sql, skus: readonly string[]): Promise<number>;
+  /**
+   * Marks the SKUs as needing a refresh, in the transaction of `sql`; call `wake` once it
+   * committed. The marks are rows: a crash before the flush loses none.
+   */
+  mark(sql: Sql, skus: readonly string[]): Promise<void>;
+  /** Marks were committed: the flusher refreshes them shortly (50 ms), together with the marks made meanwhile. */
+  wake(): void;
+  /** Refreshes every marked SKU now; resolves with how many (0 when another replica is flushing). */
+  flush(): Promise<number>;
   /**
    * Starts a background run (or queues one behind the running one): "unknown" fetches the SKUs
    * without a projection row, "all" every SKU. Batches of 500, one at a time; failed runs are
@@ -32,13 +44,14 @@ export interface AvailabilitySync {
    */
   request(mode: SyncMode): void;
   /**
-   * Starts the background work: a run for the SKUs never seen, and every `reconcileMs` a
-   * recomputation of every product's in-stock flag from the projection (a safety net).
+   * Starts the background work: a run for the SKUs never seen, the flusher (which first takes up
+   * the marks an earlier process left), and every `reconcileMs` a recomputation of every
+   * product's in-stock flag from the projection (a safety net).
    */
   start(): void;
   /** Resolves when no run is going or queued (for tests). */
   settled(): Promise<void>;
-  /** Stops background runs (the batch in hand finishes). */
+  /** Stops background runs and the flusher (the batch in hand finishes). */
   stop(): Promise<void>;
 }
 
@@ -56,6 +69,10 @@ export interface AvailabilitySyncOptions {
   maxRetryMs?: number;
   /** Default 60,000 ms. */
   reconcileMs?: number;
+  /** From a wake to the flush of the marks. Default 50 ms. */
+  flushDelayMs?: number;
+  /** How often the flusher looks for marks nobody woke it for. Default 5,000 ms. */
+  flushSweepMs?: number;
 }
 
 export function createAvailabilitySync(options: AvailabilitySyncOptions): AvailabilitySync {
@@ -80,11 +97,28 @@ export function createAvailabilitySync(options: AvailabilitySyncOptions): Availa
 
   async function refresh(sql: Sql, skus: readonly string[]): Promise<number> {
     if (skus.length === 0) return 0;
-    await lockSkus(sql, skus);
-    const items = await source.availability(skus);
-    await writeAvailability(sql, items);
-    return refreshInStock(sql, skus, notifyChannel);
+    const held = await lockSkus(sql, skus);
+    const items = await source.availability([...held.keys()]);
+    const changed = items.filter((item) => held.get(item.sku) !== item.available);
+    await writeAvailability(sql, changed);
+    // in_stock only moves when a SKU goes from none to some or back: most checkouts leave it be.
+    const crossed = changed.filter((item) => (held.get(item.sku) ?? 0n) > 0n !== item.available > 0n);
+    return refreshInStock(
+      sql,
+      crossed.map((item) => item.sku),
+      notifyChannel,
+    );
   }
+
+  const flusher = createAvailabilityFlusher({
+    db,
+    refresh,
+    logger: options.logger,
+    retryMs: firstRetryMs,
+    maxRetryMs,
+    ...(options.flushDelayMs === undefined ? {} : { delayMs: options.flushDelayMs }),
+    ...(options.flushSweepMs === undefined ? {} : { sweepMs: options.flushSweepMs }),
+  });
 
   /** One pass over the SKUs of `mode`, batch after batch, each batch its own transaction. */
   async function pass(mode: SyncMode): Promise<number> {
@@ -141,10 +175,14 @@ export function createAvailabilitySync(options: AvailabilitySyncOptions): Availa
 
   return {
     refresh,
+    mark: markDirty,
+    wake: () => flusher.wake(),
+    flush: () => flusher.flush(),
     start() {
       if (stopped || reconcileTimer) return;
       reconcileTimer = setInterval(() => void reconcile(), options.reconcileMs ?? 60_000);
       reconcileTimer.unref();
+      flusher.start();
       this.request("unknown");
     },
     request(mode) {
@@ -164,7 +202,7 @@ export function createAvailabilitySync(options: AvailabilitySyncOptions): Availa
       stopped = true;
       clearInterval(reconcileTimer);
       wake?.();
-      await running;
+      await Promise.all([running, flusher.stop()]);
     },
   };
 }

@@ -1,5 +1,4 @@
 import {
-  ReservationCommittedSchema,
   ReservationReleasedSchema,
   StockAdjustedSchema,
   StockReservedSchema,
@@ -13,9 +12,11 @@ import { emSql } from "./store/sql.ts";
 
 /**
  * The inventory events catalog consumes, to keep its projection of availability (the search
- * filter "in stock") current. Each handler only names the SKUs an event touched; the sync then
- * re-reads their absolute availability from inventory in the consumer's transaction, together
- * with the inbox row, so a redelivery has no second effect and order does not matter.
+ * filter "in stock") current. Each handler only marks the SKUs an event touched as dirty, in the
+ * consumer's transaction together with the inbox row (a redelivery marks nothing again); once
+ * that committed, the flusher is woken and reads the absolute availability of every SKU marked
+ * meanwhile from inventory in one call (availability-flusher.ts), so order does not matter and a
+ * burst of checkouts on one SKU costs one read.
  */
 
 /** The durable consumer's name on inventory's stream. */
@@ -27,9 +28,14 @@ export interface InventoryEventsOptions {
   prefix: string;
   sync: AvailabilitySync;
   logger: Logger;
-  /** Events handled at once; safe because writers of one SKU serialise on its row. Default 4. */
+  /** Events handled at once; safe because handlers only append marks. Default 4. */
   concurrency?: number;
 }
+
+/** The events whose handlers mark SKUs: the flusher is woken after each of them committed. */
+const MARKING_TYPES: ReadonlySet<string> = new Set(
+  [StockAdjustedSchema, StockReservedSchema, ReservationReleasedSchema].map((schema) => schema.typeName),
+);
 
 export function createInventoryConsumer(options: InventoryEventsOptions): EventConsumer {
   const { sync } = options;
@@ -42,19 +48,25 @@ export function createInventoryConsumer(options: InventoryEventsOptions): EventC
     durable: INVENTORY_CONSUMER,
     logger: options.logger,
     concurrency: options.concurrency ?? 4,
+    // Reported after the handler's transaction committed: the flusher will see the marks.
+    onEvent(outcome) {
+      if (outcome.result === "processed" && MARKING_TYPES.has(outcome.type)) sync.wake();
+    },
     handlers: [
       on(StockAdjustedSchema, async (event, em) => {
         const sku = event.data.stockLevel?.sku || event.data.adjustment?.sku || event.subject;
-        await sync.refresh(emSql(em), sku ? [sku] : []);
+        await sync.mark(emSql(em), sku ? [sku] : []);
       }),
       on(StockReservedSchema, async (event, em) => {
-        await sync.refresh(emSql(em), skusOfLines(event.data.lines));
+        await sync.mark(emSql(em), skusOfLines(event.data.lines));
       }),
-      on(ReservationCommittedSchema, async (event, em) => {
-        await sync.refresh(emSql(em), skusOfLines(event.data.lines));
-      }),
+      // No handler for ReservationCommitted, on purpose: committing takes the reserved units off
+      // the shelf, on_hand and reserved both fall by the line's quantity in the same stock levels
+      // (inventory's commitReservation → unreserve(deltas, commit = true)), so available =
+      // on_hand − reserved, all catalog projects, does not move. Unhandled, the consumer acks it
+      // without a transaction: a checkout's second event costs catalog no SQL and no RPC.
       on(ReservationReleasedSchema, async (event, em) => {
-        await sync.refresh(emSql(em), skusOfLines(event.data.lines));
+        await sync.mark(emSql(em), skusOfLines(event.data.lines));
       }),
       // A warehouse switched on or off changes the availability of everything it holds, and the
       // event does not list it: every SKU is read again, in the background.

@@ -4,7 +4,7 @@ import { EventHeaders, streamName } from "@shopmesh/kit/events";
 import { connectTestNats, readStream, waitFor } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INVENTORY_CONSUMER } from "../src/inventory-events.ts";
-import { inStockChannel, reconcileInStock } from "../src/store/availability.ts";
+import { flushLockKey, inStockChannel, reconcileInStock } from "../src/store/availability.ts";
 import { emSql } from "../src/store/sql.ts";
 import { productInit, startCatalog, type TestCatalog } from "./support.ts";
 
@@ -50,6 +50,52 @@ async function consumerIdle(): Promise<boolean> {
   } finally {
     await nats.close();
   }
+}
+
+/** Marks waiting for the flusher. */
+async function dirtyCount(): Promise<number> {
+  const [row] = await t.catalog.db.execute<{ n: number }>(
+    "select count(*)::int as n from availability_dirty",
+  );
+  return row?.n ?? -1;
+}
+
+/** GetAvailability calls inventory has answered (its server metrics): the catalog is the only caller here. */
+async function availabilityCalls(): Promise<number> {
+  const { values } = await t.inventory!.inventory.metrics.rpcServerDuration.get();
+  return values
+    .filter(
+      (value) =>
+        value.metricName === "rpc_server_duration_seconds_count" &&
+        String(value.labels.method).endsWith("GetAvailability"),
+    )
+    .reduce((sum, value) => sum + value.value, 0);
+}
+
+/** Holds the flush lock as another replica's flush would: marks pile up until `release`. */
+async function holdFlushLock(): Promise<{ release(): Promise<void> }> {
+  const session = await (await t.catalog.db.pool()).connect();
+  const key = flushLockKey(t.catalog.db.schema);
+  await session.query("select pg_advisory_lock(hashtextextended($1, 0))", [key]);
+  let held = true;
+  return {
+    async release() {
+      if (!held) return;
+      held = false;
+      try {
+        await session.query("select pg_advisory_unlock(hashtextextended($1, 0))", [key]);
+      } finally {
+        session.release();
+      }
+    },
+  };
+}
+
+/** How many events of `type` (the proto name's last part) inventory has published. */
+async function published(type: string): Promise<number> {
+  const messages = await readStream(streamName(t.prefix, "inventory"));
+  return messages.filter((msg) => msg.header?.get(EventHeaders.type) === `shopmesh.inventory.v1.${type}`)
+    .length;
 }
 
 beforeAll(async () => {
@@ -120,6 +166,9 @@ describe("the in-stock filter", () => {
       await nats.close();
     }
     await waitFor(consumerIdle, { message: "redelivered event handled" });
+    // Whatever a second delivery had marked would be refreshed now.
+    await t.catalog.availability.flush();
+    expect(await dirtyCount()).toBe(0);
     expect(await projected("AVAIL-S")).toBe(999n);
     await t.catalog.db.execute("update sku_availability set available = 2 where sku = 'AVAIL-S'");
   });
@@ -163,5 +212,70 @@ describe("the in-stock filter", () => {
     await waitFor(async () => (await inStock("parka")).ids.includes(productId), {
       message: "product back after reconciling",
     });
+  });
+});
+
+describe("the availability flusher", () => {
+  it("reads inventory once for a burst of checkouts on the same SKUs", async () => {
+    await receive("BURST-1", 50);
+    await receive("BURST-2", 50);
+    await waitFor(async () => (await projected("BURST-1")) === 50n && (await projected("BURST-2")) === 50n, {
+      message: "the burst's SKUs received",
+    });
+    await waitFor(async () => (await dirtyCount()) === 0, { message: "earlier marks flushed" });
+    const lock = await holdFlushLock();
+    try {
+      const before = await availabilityCalls();
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          inventory().reserve({
+            orderId: orderId(),
+            lines: [
+              { sku: "BURST-1", quantity: 1n },
+              { sku: "BURST-2", quantity: 1n },
+            ],
+          }),
+        ),
+      );
+      // 20 StockReserved of two SKUs each: 40 marks, and no read of inventory while they pile up.
+      await waitFor(async () => (await dirtyCount()) === 40, { message: "every event marked its SKUs" });
+      expect(await availabilityCalls()).toBe(before);
+      expect(await projected("BURST-1")).toBe(50n);
+
+      await lock.release();
+      await waitFor(async () => (await dirtyCount()) === 0, { message: "the marks flushed" });
+      await t.catalog.availability.flush();
+      expect(await projected("BURST-1")).toBe(30n);
+      expect(await projected("BURST-2")).toBe(30n);
+      expect((await availabilityCalls()) - before).toBe(1);
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it("does no availability work for a committed reservation", async () => {
+    await receive("COMMIT-1", 3);
+    const order = orderId();
+    await inventory().reserve({ orderId: order, lines: [{ sku: "COMMIT-1", quantity: 2n }] });
+    await waitFor(async () => (await projected("COMMIT-1")) === 1n && (await dirtyCount()) === 0, {
+      message: "the reservation projected",
+    });
+    const lock = await holdFlushLock();
+    try {
+      const before = await availabilityCalls();
+      await inventory().commitReservation({ orderId: order });
+      await waitFor(async () => (await published("ReservationCommitted")) === 1, {
+        message: "ReservationCommitted published",
+      });
+      await waitFor(consumerIdle, { message: "ReservationCommitted consumed" });
+      // With the flush lock held a mark would still be here.
+      expect(await dirtyCount()).toBe(0);
+      await lock.release();
+      await t.catalog.availability.flush();
+      expect(await availabilityCalls()).toBe(before);
+      expect(await projected("COMMIT-1")).toBe(1n);
+    } finally {
+      await lock.release();
+    }
   });
 });

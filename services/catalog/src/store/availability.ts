@@ -9,26 +9,33 @@ import { pgArray, type Sql } from "./sql.ts";
  * inventory and store it, all in one transaction. Two writers of one SKU therefore run one after
  * the other, and the later one read later, so the projection ends at inventory's latest answer
  * whatever order events arrive in and however often they are delivered.
+ *
+ * Inventory's events do not write the projection themselves: they only append marks to
+ * `availability_dirty` (markDirty), and the flusher (availability-flusher.ts) refreshes the
+ * marked SKUs in batches, so a hot SKU costs one read of inventory per flush, not per event.
  */
 
 /**
- * Locks the projection rows of `skus` until the transaction ends, creating the missing ones.
- * Always in SKU order, so concurrent writers of overlapping SKUs cannot deadlock.
+ * Locks the projection rows of `skus` until the transaction ends, creating the missing ones (with
+ * 0 available), and resolves with what each holds now. Always in SKU order, so concurrent writers
+ * of overlapping SKUs cannot deadlock.
  */
-export async function lockSkus(sql: Sql, skus: readonly string[]): Promise<void> {
+export async function lockSkus(sql: Sql, skus: readonly string[]): Promise<Map<string, bigint>> {
   const sorted = sortedUnique(skus);
-  if (sorted.length === 0) return;
+  if (sorted.length === 0) return new Map();
   // An upsert that changes nothing still locks the existing row (ON CONFLICT DO UPDATE), in the
-  // order rows are inserted: one statement both creates and locks.
-  await sql(
+  // order rows are inserted: one statement both creates and locks, and returns the row.
+  const rows = await sql<{ sku: string; available: string }>(
     `insert into sku_availability (sku)
      select s from unnest(cast(? as text[])) with ordinality as u(s, n) order by n
-     on conflict (sku) do update set sku = excluded.sku`,
+     on conflict (sku) do update set sku = excluded.sku
+     returning sku, available::text as available`,
     [pgArray(sorted)],
   );
+  return new Map(rows.map((row) => [row.sku, BigInt(row.available)]));
 }
 
-/** Stores the availability of SKUs whose rows lockSkus locked. */
+/** Stores the availability of SKUs whose rows lockSkus locked; rows that hold it already are left alone. */
 export async function writeAvailability(
   sql: Sql,
   items: readonly { sku: string; available: bigint }[],
@@ -37,7 +44,7 @@ export async function writeAvailability(
   await sql(
     `update sku_availability a set available = x.available, update_time = now()
      from unnest(cast(? as text[]), cast(? as bigint[])) as x(sku, available)
-     where a.sku = x.sku and a.available <> x.available`,
+     where a.sku = x.sku and a.available is distinct from x.available`,
     [pgArray(items.map((item) => item.sku)), pgArray(items.map((item) => item.available.toString()))],
   );
 }
@@ -122,6 +129,66 @@ export async function allSkus(sql: Sql, after: string, limit: number): Promise<s
     [after, limit],
   );
   return rows.map((row) => row.sku);
+}
+
+/**
+ * Marks `skus` as needing a refresh from inventory, in the transaction of `sql` (the inbox
+ * transaction of the event that touched them). Append-only: concurrent events of one hot SKU
+ * never wait for each other, and every mark gets a `seq` that grows in the order marks are made.
+ */
+export async function markDirty(sql: Sql, skus: readonly string[]): Promise<void> {
+  const sorted = sortedUnique(skus);
+  if (sorted.length === 0) return;
+  await sql("insert into availability_dirty (sku) select unnest(cast(? as text[]))", [pgArray(sorted)]);
+}
+
+/** One SKU marked dirty, with the highest seq of its marks read. */
+export interface DirtyMark {
+  sku: string;
+  seq: string;
+}
+
+/**
+ * Takes the lock that lets one flusher at a time (over all replicas) work on the marks, until the
+ * transaction of `sql` ends; resolves false at once when another holds it. `key` names the lock
+ * (flushLockKey).
+ */
+export async function tryLockFlush(sql: Sql, key: string): Promise<boolean> {
+  const [row] = await sql<{ locked: boolean }>(
+    "select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked",
+    [key],
+  );
+  return row?.locked === true;
+}
+
+/** The advisory lock of the flusher of the catalog in `schema`. */
+export function flushLockKey(schema: string): string {
+  return `${schema}.availability_dirty`;
+}
+
+/** Up to `limit` dirty SKUs, the longest waiting first, each with the highest seq of its marks. */
+export async function dirtyMarks(sql: Sql, limit: number): Promise<DirtyMark[]> {
+  return sql<DirtyMark>(
+    `select sku, max(seq)::text as seq from availability_dirty
+     group by sku order by min(seq) limit ?`,
+    [limit],
+  );
+}
+
+/**
+ * Deletes the marks a flush covered: per SKU, those up to the seq it read. A mark made after
+ * that read has a higher seq and stays for the next flush. (One with a lower seq that commits
+ * only now is covered too: its seq was drawn before the read, after inventory had committed the
+ * change behind it, so the flush's read of inventory, which came later, saw that change.)
+ */
+export async function clearDirty(sql: Sql, marks: readonly DirtyMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  await sql(
+    `delete from availability_dirty d
+     using unnest(cast(? as text[]), cast(? as bigint[])) as x(sku, seq)
+     where d.sku = x.sku and d.seq <= x.seq`,
+    [pgArray(marks.map((mark) => mark.sku)), pgArray(marks.map((mark) => mark.seq))],
+  );
 }
 
 /** The NOTIFY channel of in-stock changes of the catalog in `schema`. */

@@ -101,6 +101,19 @@ export const CATALOG_MIGRATIONS: readonly Migration[] = [
       "alter table products add column in_stock boolean not null default false",
     ],
   },
+  {
+    name: "catalog.0003_availability_dirty",
+    up: [
+      // SKUs an inventory event touched, waiting for the flusher to read them again from inventory
+      // (store/availability.ts, availability-flusher.ts). Append-only, one row per mark: events of
+      // one hot SKU never contend for a row. A flush deletes per SKU the marks up to the seq it read.
+      `create table availability_dirty (
+         seq bigserial primary key,
+         sku text not null
+       )`,
+      "create index availability_dirty_sku_idx on availability_dirty (sku, seq)",
+    ],
+  },
 ];
 
 /** What createDb applies for catalog: the kit's outbox and inbox, then the catalog schema. */
