@@ -84,4 +84,14 @@ describe("createTokenVerifier", () => {
     await expect(without.verify(token)).rejects.toThrow(/not accepted/);
     await expect(wrong.verify(token)).rejects.toThrow(/invalid access token/);
   });
+
+  it("remembers verified service tokens too, but never one that failed", async () => {
+    const token = await createServiceToken({ service: "order", secret: "s".repeat(32) })();
+    const verifier = createTokenVerifier({ keys: async () => [], serviceSecret: "s".repeat(32) });
+    const first = await verifier.verify(token);
+    expect(await verifier.verify(token)).toBe(first); // the same principal object: a cache hit
+    const forged = await createServiceToken({ service: "order", secret: "t".repeat(32) })();
+    await expect(verifier.verify(forged)).rejects.toThrow(/invalid access token/);
+    await expect(verifier.verify(forged)).rejects.toThrow(/invalid access token/);
+  });
 });
