@@ -3,7 +3,7 @@ import { CartService } from "@shopmesh/contracts/shopmesh/cart/v1/cart_pb";
 import { CatalogService } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { createServiceToken } from "@shopmesh/kit/auth";
-import { connectNats, type NatsConnection } from "@shopmesh/kit/events";
+import { connectNats, type EventConsumer, type NatsConnection } from "@shopmesh/kit/events";
 import { createLogger, type Logger } from "@shopmesh/kit/log";
 import { createMetrics, type Metrics } from "@shopmesh/kit/metrics";
 import { createRedis, type Redis } from "@shopmesh/kit/redis";
@@ -11,6 +11,7 @@ import { createRpcClient, createRpcServer, type RpcServer, rpcTlsFromFiles } fro
 import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { CartConfig } from "./config.ts";
 import { type CartEventPublisher, createCartEvents } from "./events.ts";
+import { createOrderConsumer, ORDER_CONSUMER } from "./order-events.ts";
 import { CART_ACCESS_RULES, createCartHandlers } from "./rpc/index.ts";
 import { createCatalogPrices } from "./sources/catalog.ts";
 import { createInventoryStock } from "./sources/inventory.ts";
@@ -27,10 +28,14 @@ export interface CartApp {
   logger: Logger;
   /**
    * Waits for Redis (up to REDIS_READY_TIMEOUT_MS), connects to NATS and makes sure the cart's
-   * stream exists, then serves gRPC; resolves with the bound port (0 picks one).
+   * stream exists, starts consuming OrderConfirmed, then serves gRPC; resolves with the bound
+   * port (0 picks one).
    */
   listen(port: number, host?: string): Promise<number>;
-  /** Drains in-flight calls, then the events being published, and closes the peer clients, NATS and Redis. */
+  /**
+   * Drains in-flight calls, stops consuming, waits for the events being published, and closes
+   * the peer clients, NATS and Redis.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -51,7 +56,8 @@ const SERVICE_NAME = "cart";
  * catalog and inventory (calling as the service "cart" when SERVICE_TOKEN_SECRET is set), a
  * token verifier fed by identity's JWKS, and the handlers with their access rules on a gRPC
  * server (which also serves grpc.health.v1). Needs no database: carts live in Redis. NATS is
- * connected by `listen`: CartCreated is published on it right after the Redis write (events.ts).
+ * connected by `listen`: CartCreated is published on it right after the Redis write (events.ts),
+ * and order's OrderConfirmed is consumed from it (order-events.ts).
  *
  *   const cart = createCartApp(loadCartConfig());
  *   const port = await cart.listen(0, "127.0.0.1");
@@ -103,10 +109,36 @@ export function createCartApp(config: CartConfig, options: CartAppOptions = {}):
   );
 
   let nats: NatsConnection | undefined;
-  // Drained calls first, then the events being published, NATS, and the clients opened above.
+  let orderEvents: EventConsumer | undefined;
+  // Drained calls first, then the consumer (a runtime worker), the events being published, NATS,
+  // and the clients opened above.
   lifecycle.defer(() => nats?.close());
   lifecycle.defer(() => events.stop());
-  const runtime = createServiceRuntime({ server, lifecycle });
+  // Started by the runtime once `listen` has connected NATS (the consumer needs the connection).
+  const orderWorker = {
+    start() {
+      if (!nats) throw new Error("NATS is not connected");
+      orderEvents ??= createOrderConsumer({
+        nats,
+        prefix: config.EVENTS_PREFIX,
+        store,
+        dedupeSeconds: config.ORDER_DEDUPE_TTL_SECONDS,
+        logger,
+        onEvent(outcome) {
+          metrics.eventsConsumed.inc({
+            type: outcome.type,
+            consumer: ORDER_CONSUMER,
+            outcome: outcome.result,
+          });
+          if (outcome.lagMs !== undefined)
+            metrics.eventLag.observe({ consumer: ORDER_CONSUMER }, outcome.lagMs / 1000);
+        },
+      });
+      return orderEvents.start();
+    },
+    stop: () => orderEvents?.stop(),
+  };
+  const runtime = createServiceRuntime({ server, lifecycle, workers: [orderWorker] });
   return {
     server,
     store,

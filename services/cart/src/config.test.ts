@@ -23,6 +23,7 @@ describe("loadCartConfig", () => {
       CART_PREFIX: "shopmesh:cart:",
       GUEST_CART_TTL_SECONDS: 7 * 86_400,
       USER_CART_TTL_SECONDS: 60 * 86_400,
+      ORDER_DEDUPE_TTL_SECONDS: 7 * 86_400,
       IDENTITY_ADDRESS: "127.0.0.1:50051",
       CATALOG_ADDRESS: "127.0.0.1:50052",
       INVENTORY_ADDRESS: "127.0.0.1:50053",
@@ -39,6 +40,7 @@ describe("loadCartConfig", () => {
         EVENTS_PREFIX: "Shop-Mesh",
         CATALOG_ADDRESS: "catalog",
         GUEST_CART_TTL_SECONDS: "0",
+        ORDER_DEDUPE_TTL_SECONDS: "10",
         SERVICE_TOKEN_SECRET: "short",
       }).variables.sort(),
     ).toEqual([
@@ -46,6 +48,7 @@ describe("loadCartConfig", () => {
       "EVENTS_PREFIX",
       "GUEST_CART_TTL_SECONDS",
       "NATS_URL",
+      "ORDER_DEDUPE_TTL_SECONDS",
       "PORT",
       "REDIS_URL",
       "SERVICE_TOKEN_SECRET",

@@ -18,7 +18,10 @@ export const CART_CONFIG = {
   /** Prometheus /metrics port; 0 turns the endpoint off. */
   METRICS_PORT: port(9467),
   REDIS_URL: infrastructure.REDIS_URL,
-  /** NATS with JetStream: the cart publishes CartCreated on stream <EVENTS_PREFIX>_CART. */
+  /**
+   * NATS with JetStream: the cart publishes CartCreated on stream <EVENTS_PREFIX>_CART and
+   * consumes OrderConfirmed from <EVENTS_PREFIX>_ORDER (durable consumer "cart-order-confirmed").
+   */
   NATS_URL: infrastructure.NATS_URL,
   EVENTS_PREFIX: infrastructure.EVENTS_PREFIX,
   /** Prefix of every Redis key of the carts; tests use their own. */
@@ -27,6 +30,11 @@ export const CART_CONFIG = {
   GUEST_CART_TTL_SECONDS: int(7 * DAY_SECONDS, 1),
   /** A user's cart is deleted after this many seconds without being read or changed (60 days). */
   USER_CART_TTL_SECONDS: int(60 * DAY_SECONDS, 1),
+  /**
+   * A confirmed order's items leave its customer's cart once: a marker per order, kept this many
+   * seconds (7 days), makes a redelivered OrderConfirmed a no-op; older events are skipped.
+   */
+  ORDER_DEDUPE_TTL_SECONDS: int(7 * DAY_SECONDS, 60),
   /** Identity: its JWKS verifies the customers' access tokens. */
   IDENTITY_ADDRESS: address("127.0.0.1:50051"),
   /** Catalog: current prices (BatchGetVariants). */

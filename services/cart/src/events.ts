@@ -14,8 +14,8 @@ import { Counter, type Metrics } from "@shopmesh/kit/metrics";
 import type { Cart } from "./domain/cart.ts";
 
 /**
- * The events the cart publishes: CartCreated, on stream <EVENTS_PREFIX>_CART. The cart consumes
- * none.
+ * The events the cart publishes: CartCreated, on stream <EVENTS_PREFIX>_CART. What it consumes
+ * (order's OrderConfirmed) is in order-events.ts.
  *
  * Carts live in Redis, so there is no outbox to write an event in the same transaction as the
  * change: each event is published right after the Redis write, in the background — the

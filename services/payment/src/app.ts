@@ -8,6 +8,7 @@ import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopm
 import type { JWK } from "jose";
 import type { PaymentConfig } from "./config.ts";
 import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
+import { createIdempotencyPruner, type IdempotencyPruner } from "./idempotency-pruner.ts";
 import { createProviders, type ProviderRegistry } from "./providers/index.ts";
 import { createPaymentHandlers, PAYMENT_ACCESS_RULES } from "./rpc/index.ts";
 import { createPaymentStore, MIGRATIONS, PAYMENT_ENTITIES, type PaymentStore } from "./store/index.ts";
@@ -18,16 +19,21 @@ export interface Payment {
   server: RpcServer;
   relay: OutboxRelay;
   sweeper: ConfirmationSweeper;
+  /** Deletes idempotency keys older than IDEMPOTENCY_RETENTION_HOURS. */
+  pruner: IdempotencyPruner;
   store: PaymentStore;
   providers: ProviderRegistry;
   db: Db;
   metrics: Metrics;
   logger: Logger;
-  /** Starts the outbox relay and the sweeper and serves gRPC; resolves with the bound port (0 picks one). */
+  /**
+   * Starts the outbox relay, the sweeper and the pruner and serves gRPC; resolves with the bound
+   * port (0 picks one).
+   */
   listen(port: number, host?: string): Promise<number>;
   /**
-   * Health NOT_SERVING, drains in-flight calls, stops the sweeper, the providers' background
-   * work and the relay, closes NATS and the database.
+   * Health NOT_SERVING, drains in-flight calls, stops the pruner, the sweeper, the providers'
+   * background work and the relay, closes NATS and the database.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -99,6 +105,11 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
       "Payments failed by the sweeper because the provider did not confirm them in time",
       [],
     );
+    const pruned = counter(
+      "payment_idempotency_keys_pruned_total",
+      "Idempotency keys deleted after IDEMPOTENCY_RETENTION_HOURS",
+      [],
+    );
 
     const { verifier, tls } = createServiceAuth({ config, logger, lifecycle, keys: options.jwks });
     const server = createRpcServer({ service: "payment", logger, verifier, metrics, tls: tls.server });
@@ -125,17 +136,25 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
       timeoutMs: config.PAYMENT_CONFIRMATION_TIMEOUT_MS,
       onExpired: (count) => expired.inc(count),
     });
+    const pruner = createIdempotencyPruner({
+      store,
+      logger,
+      intervalMs: config.IDEMPOTENCY_PRUNE_MS,
+      retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
+      onPruned: (count) => pruned.inc(count),
+    });
 
     return {
       server,
       relay,
       sweeper,
+      pruner,
       store,
       providers,
       db,
       metrics,
       logger,
-      ...createServiceRuntime({ server, lifecycle, workers: [relay, sweeper] }),
+      ...createServiceRuntime({ server, lifecycle, workers: [relay, sweeper, pruner] }),
     };
   });
 }

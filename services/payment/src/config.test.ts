@@ -24,6 +24,8 @@ describe("loadPaymentConfig", () => {
       SANDBOX_CONFIRM_DELAY_MS: 2000,
       PAYMENT_CONFIRMATION_TIMEOUT_MS: 600_000,
       PAYMENT_SWEEP_MS: 5000,
+      IDEMPOTENCY_RETENTION_HOURS: 24,
+      IDEMPOTENCY_PRUNE_MS: 600_000,
     });
     expect(config.SANDBOX_WEBHOOK_URL).toBeUndefined();
   });
@@ -41,6 +43,22 @@ describe("loadPaymentConfig", () => {
       "SANDBOX_WEBHOOK_SECRET",
       "SANDBOX_WEBHOOK_URL",
     ]);
+  });
+
+  it("keeps idempotency keys a configurable whole number of hours, from 1 to a year", () => {
+    expect(loadPaymentConfig({ IDEMPOTENCY_RETENTION_HOURS: "72" }).IDEMPOTENCY_RETENTION_HOURS).toBe(72);
+    for (const [value, message] of [
+      ["0", "must be at least 1 hour"],
+      ["-5", "must be at least 1 hour"],
+      ["1.5", "must be a whole number of hours"],
+      ["a day", "must be a whole number of hours"],
+      ["9000", "must be at most 8760 hours (a year)"],
+    ]) {
+      const error = problem({ IDEMPOTENCY_RETENTION_HOURS: value! });
+      expect(error.variables).toEqual(["IDEMPOTENCY_RETENTION_HOURS"]);
+      expect(error.message).toContain(`IDEMPOTENCY_RETENTION_HOURS: ${message}`);
+    }
+    expect(problem({ IDEMPOTENCY_PRUNE_MS: "10" }).variables).toEqual(["IDEMPOTENCY_PRUNE_MS"]);
   });
 
   it("requires a webhook secret of its own in production", () => {

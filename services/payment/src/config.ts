@@ -15,6 +15,9 @@ import {
  */
 export const DEV_SANDBOX_WEBHOOK_SECRET = "whsec_sandbox_local_development_only";
 
+/** The longest IDEMPOTENCY_RETENTION_HOURS: a year. */
+const MAX_IDEMPOTENCY_RETENTION_HOURS = 8_760;
+
 /** The environment payment reads (ARCHITECTURE.md section 9), with the local defaults. */
 export const PAYMENT_CONFIG = {
   /** gRPC port; 0 picks a free one. */
@@ -65,6 +68,18 @@ export const PAYMENT_CONFIG = {
   PAYMENT_CONFIRMATION_TIMEOUT_MS: int(600_000, 1),
   /** How often the sweeper looks for unconfirmed intents past the timeout, in milliseconds. */
   PAYMENT_SWEEP_MS: int(5_000, 100),
+  /**
+   * How long the answer kept under an idempotency key is kept, in whole hours (24, as Stripe
+   * does; at most a year). Older keys are pruned: the same key after that is a new request.
+   */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce
+    .number({ message: "must be a whole number of hours" })
+    .int("must be a whole number of hours")
+    .min(1, "must be at least 1 hour")
+    .max(MAX_IDEMPOTENCY_RETENTION_HOURS, `must be at most ${MAX_IDEMPOTENCY_RETENTION_HOURS} hours (a year)`)
+    .default(24),
+  /** How often idempotency keys past the retention are pruned, in milliseconds (10 min). */
+  IDEMPOTENCY_PRUNE_MS: int(600_000, 1_000),
   /** Native gRPC TLS / mutual TLS outside a mesh (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE). */
   ...tlsFiles,
 };

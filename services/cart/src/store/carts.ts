@@ -15,6 +15,14 @@ export interface StoredCart {
   expireTime: Date;
 }
 
+/** What `updateOnce` did. */
+export interface OnceResult {
+  /** False when the operation was done before (its marker exists): nothing was written. */
+  applied: boolean;
+  /** The cart after the operation; undefined when there is no cart (or `applied` is false). */
+  cart: StoredCart | undefined;
+}
+
 /** What `update` wrote (or left alone). */
 export interface UpdatedCart extends StoredCart {
   /** This write made the cart: no cart was under its key before. */
@@ -54,6 +62,19 @@ export interface CartStore {
     guest: CartKey,
     combine: (user: Cart | undefined, guest: Cart) => Cart,
   ): Promise<{ merged: boolean; user: StoredCart | undefined }>;
+  /**
+   * Applies `change` to the cart at most once per `operation` (e.g. "order-confirmed:<order id>"):
+   * the change and a marker of the operation are written in one Lua script, which does nothing
+   * when the marker exists already, so a repeated operation (a redelivered event, two replicas)
+   * has no second effect. The marker is written even when there is no cart or nothing changes,
+   * and expires after `markerSeconds`. Retried on concurrent writes like update.
+   */
+  updateOnce(
+    key: CartKey,
+    operation: string,
+    change: (current: Cart) => Cart,
+    markerSeconds: number,
+  ): Promise<OnceResult>;
 }
 
 export interface CartStoreOptions {
@@ -86,6 +107,25 @@ for i, key in ipairs(KEYS) do
     redis.call('SET', key, value, 'EX', ARGV[i * 3])
   end
 end
+return 1
+`;
+
+/**
+ * updateOnce's write: nothing when the operation's marker exists (returns 2); otherwise, only when
+ * the cart's version is the expected one (0: no cart), writes the cart (unless the new value is
+ * "", the cart as it is) and the marker with their TTLs (returns 1). Returns 0 when another write
+ * came first.
+ *
+ * KEYS: the cart, the marker; ARGV: expected version, new value, cart TTL, marker TTL in seconds.
+ */
+const ONCE_SCRIPT = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+local current = redis.call('GET', KEYS[1])
+local version = 0
+if current then version = cjson.decode(current).v end
+if version ~= tonumber(ARGV[1]) then return 0 end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
 return 1
 `;
 
@@ -163,20 +203,48 @@ export function createCartStore(options: CartStoreOptions): CartStore {
       }
       throw staleVersion("the carts kept changing concurrently; try again");
     },
+
+    async updateOnce(key, operation, change, markerSeconds) {
+      const keys = [redisKey(key), markerKey(operation)];
+      for (let attempt = 0; attempt < maxAttempts; attempt++) {
+        const current = await read(key);
+        const next = current ? change(current.cart) : undefined;
+        const expected = current?.version ?? 0;
+        const value = current && next && next !== current.cart ? encodeCart(next, expected + 1) : "";
+        const result = await redisCall(() =>
+          redis.cartOnce(2, ...keys, expected, value, ttlOf(key), markerSeconds),
+        );
+        if (result === 2) return { applied: false, cart: undefined };
+        if (result === 1) {
+          if (!current || !next) return { applied: true, cart: undefined };
+          if (value === "") return { applied: true, cart: current };
+          return { applied: true, cart: { cart: next, version: expected + 1, expireTime: expiry(key) } };
+        }
+        await backoff(attempt);
+      }
+      throw staleVersion("the cart kept changing concurrently; try again");
+    },
   };
 }
 
 type CommitRedis = Redis & {
   cartCommit(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+  cartOnce(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 };
 
-/** Registers the commit script on the client (sent once, then called by its SHA1 with EVALSHA). */
+/** Registers the write scripts on the client (sent once, then called by their SHA1 with EVALSHA). */
 function withCommitCommand(redis: Redis): CommitRedis {
   if (!("cartCommit" in redis)) redis.defineCommand("cartCommit", { lua: COMMIT_SCRIPT });
+  if (!("cartOnce" in redis)) redis.defineCommand("cartOnce", { lua: ONCE_SCRIPT });
   return redis as CommitRedis;
 }
 
 /** The Redis key of a cart, under the client's key prefix. */
 export function redisKey(key: CartKey): string {
   return key.kind === "user" ? `user:${key.userId}` : `guest:${key.tokenHash}`;
+}
+
+/** The Redis key of updateOnce's marker of an operation, under the client's key prefix. */
+export function markerKey(operation: string): string {
+  return `done:${operation}`;
 }

@@ -4,6 +4,7 @@ import {
   type DomainErrorKind,
   type ErrorReasonName,
   type FieldViolation,
+  failedPrecondition,
   isDomainError,
 } from "@shopmesh/kit/errors";
 import { idempotencyKeyReused } from "./errors.ts";
@@ -14,6 +15,15 @@ import { idempotencyKeyReused } from "./errors.ts";
  * effect. The same key with the same request answers that again without a second effect; with a
  * different request it is IDEMPOTENCY_KEY_REUSED. Transient failures (the processor or the
  * database unavailable, a lost race) are not answers: nothing is kept and a retry tries again.
+ *
+ * Also like Stripe, a key is kept for a limited time: IDEMPOTENCY_RETENTION_HOURS (24 by default)
+ * after its first request, then it is pruned in the background (idempotency-pruner.ts). The same
+ * key used after that is a new request: it runs again and may have a second effect (a second
+ * refund), and a different request with it is no longer IDEMPOTENCY_KEY_REUSED. Only where the
+ * provider still remembers its own key (providerIdempotencyKey, derived from ours) and answers
+ * with its earlier payment is AuthorizePayment refused (providerPaymentKnown) rather than that
+ * payment recorded twice. Callers retry within minutes (the checkout saga's keys are per order
+ * and step); the retention must stay longer than any caller's retries.
  */
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -83,6 +93,11 @@ export interface IdempotencyRecord {
   createTime: Date;
 }
 
+/** Keys created before this instant are past the retention at `now` and may be pruned. */
+export function retentionCutoff(now: Date, retentionHours: number): Date {
+  return new Date(now.getTime() - retentionHours * 3_600_000);
+}
+
 /**
  * The answer of a repeated request: the kept outcome when the fingerprint is the same;
  * IDEMPOTENCY_KEY_REUSED when the key was used for a different request.
@@ -118,6 +133,22 @@ export function restoreError(stored: StoredError): DomainError {
     metadata: stored.metadata,
     violations: stored.violations,
   });
+}
+
+/**
+ * The provider answered a new AuthorizePayment with a payment that is recorded already: the
+ * caller's key was used before, longer ago than payment keeps keys, and the provider still
+ * honours it (the sandbox always does), so it returned that earlier payment instead of making a
+ * new one. No second intent is made for it.
+ * FAILED_PRECONDITION IDEMPOTENCY_KEY_REUSED, kept under the key like any final answer.
+ */
+export function providerPaymentKnown(provider: string, reference: string): DomainError {
+  return failedPrecondition(
+    `the provider answered with payment ${reference} of an earlier request with this idempotency key, ` +
+      "which is older than payment keeps keys; use a new key for a new request",
+    "IDEMPOTENCY_KEY_REUSED",
+    { provider, provider_reference: reference },
+  );
 }
 
 /**

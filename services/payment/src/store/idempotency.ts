@@ -11,6 +11,12 @@ export interface IdempotencyRepository {
   lock(method: string, key: string): Promise<void>;
   find(method: string, key: string): Promise<IdempotencyRecord | undefined>;
   insert(record: IdempotencyRecord): Promise<void>;
+  /**
+   * Deletes up to `limit` keys created before `before`, oldest first; resolves with how many.
+   * Rows another transaction holds are skipped (FOR UPDATE SKIP LOCKED), so replicas pruning at
+   * the same time delete different rows and never wait for each other.
+   */
+  deleteCreatedBefore(before: Date, limit: number): Promise<number>;
 }
 
 type RawRecord = {
@@ -69,6 +75,17 @@ export function createIdempotencyRepository(em: EntityManager, schema: string): 
         ],
         "run",
       );
+    },
+    async deleteCreatedBefore(before, limit) {
+      const result = await em.execute<{ affectedRows: number }>(
+        `delete from idempotency_keys
+         where (method, key) in (
+           select method, key from idempotency_keys where create_time < ?
+           order by create_time limit ? for update skip locked)`,
+        [before, limit],
+        "run",
+      );
+      return result.affectedRows;
     },
   };
 }

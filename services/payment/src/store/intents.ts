@@ -1,5 +1,6 @@
 import type { EntityManager } from "@shopmesh/kit/db";
 import { staleVersion } from "@shopmesh/kit/errors";
+import { providerPaymentKnown } from "../domain/idempotency.ts";
 import type { PaymentIntent, PaymentStatus } from "../domain/payment-intent.ts";
 import { type LockOption, toBigInt, toDate } from "./sql.ts";
 
@@ -9,6 +10,10 @@ export interface IntentRepository {
   byReference(provider: string, reference: string, options?: LockOption): Promise<PaymentIntent | undefined>;
   /** An order's intents, oldest first. */
   listByOrder(orderId: string): Promise<PaymentIntent[]>;
+  /**
+   * Throws providerPaymentKnown (nothing written) when an intent holds the same provider
+   * reference already.
+   */
   insert(intent: PaymentIntent): Promise<void>;
   /**
    * Stores status, amounts, failure and update time (the rest never changes), only over the
@@ -62,11 +67,14 @@ export function createIntentRepository(em: EntityManager): IntentRepository {
       return select("order_id = ? order by create_time, id", [orderId]);
     },
     async insert(intent) {
-      await em.execute(
+      // A reference the table holds already means the provider answered with an earlier
+      // payment (see providerPaymentKnown); no second intent is made for it.
+      const result = await em.execute<{ affectedRows: number }>(
         `insert into payment_intents (id, order_id, customer_id, provider, provider_reference, status,
            currency, amount, captured_amount, refunded_amount, card_brand, card_last4, failure_code,
            failure_message, create_time, update_time)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (provider, provider_reference) where provider_reference <> '' do nothing`,
         [
           intent.id,
           intent.orderId,
@@ -87,6 +95,7 @@ export function createIntentRepository(em: EntityManager): IntentRepository {
         ],
         "run",
       );
+      if (result.affectedRows !== 1) throw providerPaymentKnown(intent.provider, intent.providerReference);
     },
     async update(intent, previous) {
       const result = await em.execute<{ affectedRows: number }>(

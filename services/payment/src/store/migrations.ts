@@ -107,6 +107,13 @@ export const PAYMENT_MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    name: "payment.0002_idempotency_keys_create_time",
+    up: [
+      // The pruner's queue: keys past the retention (IDEMPOTENCY_RETENTION_HOURS), oldest first.
+      "create index idempotency_keys_create_time_idx on idempotency_keys (create_time)",
+    ],
+  },
 ];
 
 /** What createDb applies for payment: the kit's outbox and inbox, then the payment schema. */
