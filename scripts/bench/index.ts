@@ -3,6 +3,7 @@
  * prints a table with each figure beside its target, and writes bench-results/latest.json.
  *   BENCH_DURATION_S   seconds per measurement (default 5)
  *   BENCH_CONNECTIONS  connections / calls in flight (default 50)
+ *   BENCH_CPU_PROFILE  a folder: the started services write V8 CPU profiles there
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";

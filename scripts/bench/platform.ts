@@ -30,6 +30,15 @@ export interface BenchPlatform {
  * local platform: database `shopmesh_bench_<random>` (the services create it; this drops it), free ports, its own NATS and rate-limit
  * prefixes, rate limits out of the way, warn-level logs. Requires the given processes to exist.
  */
+/**
+ * BENCH_CPU_PROFILE=<folder>: every started process writes a V8 CPU profile there when it stops
+ * (open in Chrome DevTools or summarise with scripts/bench/profile.ts).
+ */
+export function profileArgs(): string[] {
+  const folder = process.env.BENCH_CPU_PROFILE;
+  return folder ? ["--cpu-prof", `--cpu-prof-dir=${folder}`] : [];
+}
+
 export async function startBenchPlatform(options: {
   root: string;
   require: string[];
@@ -84,7 +93,13 @@ export async function startBenchPlatform(options: {
   };
   try {
     options.log(`starting ${plans.map((plan) => plan.name).join(", ")} on ${databaseUrl}`);
-    running = launchProcesses({ plans, cwd: options.root, startTimeoutMs: 120_000, onLine: () => {} });
+    running = launchProcesses({
+      plans,
+      cwd: options.root,
+      startTimeoutMs: 120_000,
+      onLine: () => {},
+      nodeArgs: profileArgs(),
+    });
     await running.ready;
   } catch (error) {
     await close();

@@ -12,6 +12,8 @@ export interface LaunchOptions {
   onLine: (name: string, line: string) => void;
   /** Grace period between SIGTERM and SIGKILL when stopping (default 15 s). */
   stopGraceMs?: number;
+  /** Options for every process's Node before its entry (e.g. --cpu-prof for the bench's profiles). */
+  nodeArgs?: readonly string[];
 }
 
 /** The processes of the platform, running. */
@@ -37,7 +39,7 @@ export function launchProcesses(options: LaunchOptions): RunningProcesses {
     process: spawnManaged({
       name: plan.name,
       command: process.execPath,
-      args: [plan.entry],
+      args: [...(options.nodeArgs ?? []), plan.entry],
       cwd: options.cwd,
       env: { ...process.env, ...plan.env },
       onLine: (line) => options.onLine(plan.name, line),

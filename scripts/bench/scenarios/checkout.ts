@@ -21,6 +21,7 @@ import { launchProcesses } from "../../start/platform.ts";
 import { GRPC_PORTS, grpcService, type ServiceName, serviceEnvName } from "../../start/registry.ts";
 import { deleteBenchKeys, deleteBenchStreams, processCpuMs } from "../cleanup.ts";
 import { closedLoop } from "../load.ts";
+import { profileArgs } from "../platform.ts";
 import type { BenchContext, Scenario } from "../types.ts";
 
 /** SKUs the carts spread over, each with far more stock than a run sells. */
@@ -161,7 +162,13 @@ async function startCheckoutPlatform(context: BenchContext): Promise<CheckoutPla
       PLACE_ORDER_WAIT_MS: "30000",
     });
   }
-  const running = launchProcesses({ plans, cwd: context.root, startTimeoutMs: 120_000, onLine: () => {} });
+  const running = launchProcesses({
+    plans,
+    cwd: context.root,
+    startTimeoutMs: 120_000,
+    onLine: () => {},
+    nodeArgs: profileArgs(),
+  });
   const clients: { close(): void }[] = [];
   const close = async () => {
     for (const client of clients) client.close();

@@ -3,7 +3,7 @@ import { createRpcClient } from "@shopmesh/kit/rpc";
 import { DEMO_PRODUCT_COUNT } from "../../seed/generate.ts";
 import { closedLoop } from "../load.ts";
 import type { BenchResult, Scenario } from "../types.ts";
-import { bffServes, cpuPerRequest, measureHttpPaths, startSeededShop } from "./seeded-shop.ts";
+import { atRate, bffServes, cpuPerRequest, measureHttpPaths, startSeededShop } from "./seeded-shop.ts";
 
 /** How many different products the load spreads over; each is read once first, so all are cached. */
 const HOT_PRODUCTS = 100;
@@ -42,9 +42,26 @@ export const productGet: Scenario = {
         rows.push({
           name: "product-get",
           ...result,
-          target,
-          note: `BFF, ${HOT_PRODUCTS} warm slugs; ${seeded}${cpu ? `; ${cpu}` : ""}`,
+          target: { requestsPerSec: target.requestsPerSec },
+          note: `BFF, ${HOT_PRODUCTS} warm slugs, saturated (closed loop); ${seeded}${cpu ? `; ${cpu}` : ""}`,
         });
+        context.log(`product-get: ${target.requestsPerSec} req/s offered, ${context.durationS} s`);
+        const { cpu: _cpu, ...atTarget } = await measureHttpPaths({
+          baseUrl: shop.platform.baseUrl,
+          nextPath: () => `/api/v1/products/${nextSlug()}`,
+          connections: context.connections,
+          durationS: context.durationS,
+          rate: target.requestsPerSec,
+        });
+        rows.push(
+          atRate(
+            "product-get-at-rate",
+            target.requestsPerSec,
+            atTarget,
+            target.p99Ms,
+            `BFF, ${HOT_PRODUCTS} warm slugs, ${context.connections} connections`,
+          ),
+        );
       } else {
         context.log(
           "product-get: the BFF has no GET /api/v1/products/{slug}; measuring catalog GetProduct only",

@@ -4,7 +4,7 @@ import { createRandom } from "../../seed/random.ts";
 import { ADJECTIVES, DEPARTMENTS } from "../../seed/words.ts";
 import { closedLoop } from "../load.ts";
 import type { BenchResult, Scenario } from "../types.ts";
-import { bffServes, cpuPerRequest, measureHttpPaths, startSeededShop } from "./seeded-shop.ts";
+import { atRate, bffServes, cpuPerRequest, measureHttpPaths, startSeededShop } from "./seeded-shop.ts";
 
 const PRODUCTS = 10_000;
 
@@ -90,9 +90,20 @@ export const search: Scenario = {
           rows.push({
             name: run.name,
             ...result,
-            target,
-            note: `BFF, ${run.what}; ${seeded}${cpu ? `; ${cpu}` : ""}`,
+            target: { requestsPerSec: target.requestsPerSec },
+            note: `BFF, ${run.what}, saturated (closed loop); ${seeded}${cpu ? `; ${cpu}` : ""}`,
           });
+          context.log(`${run.name}: ${target.requestsPerSec} req/s offered, ${context.durationS} s`);
+          const { cpu: _cpu, ...atTarget } = await measureHttpPaths({
+            baseUrl: shop.platform.baseUrl,
+            nextPath: () => `/api/v1/products?q=${encodeURIComponent(run.next())}`,
+            connections: context.connections,
+            durationS: context.durationS,
+            rate: target.requestsPerSec,
+          });
+          rows.push(
+            atRate(`${run.name}-at-rate`, target.requestsPerSec, atTarget, target.p99Ms, `BFF, ${run.what}`),
+          );
         }
       } else {
         context.log("search: the BFF has no GET /api/v1/products; measuring catalog SearchProducts only");

@@ -6,7 +6,7 @@ import { seedDemoCatalog } from "../../seed/seed.ts";
 import { withPg } from "../../start/pg.ts";
 import { deleteBenchKeys } from "../cleanup.ts";
 import { type BenchPlatform, startBenchPlatform } from "../platform.ts";
-import type { BenchContext } from "../types.ts";
+import type { BenchContext, BenchResult } from "../types.ts";
 
 /** The bench platform with the demo catalog in it. */
 export interface SeededShop {
@@ -142,11 +142,17 @@ export async function measureHttpPaths(load: {
   durationS: number;
   /** Samples the platform's CPU time (BenchPlatform.cpuMs), for the CPU cost per request. */
   cpuMs?: () => Record<string, number>;
+  /**
+   * Requests per second offered over all connections (autocannon's overallRate): the latency at
+   * a given load rather than at saturation. Unset: as fast as the connections go.
+   */
+  rate?: number;
 }): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number; cpu: string }> {
   const options = {
     url: load.baseUrl,
     connections: load.connections,
     requests: [{ method: "GET", setupRequest: (request: object) => ({ ...request, path: load.nextPath() }) }],
+    ...(load.rate ? { overallRate: load.rate } : {}),
   };
   await autocannon({ ...options, duration: 1 });
   const before = load.cpuMs?.();
@@ -165,6 +171,26 @@ export async function measureHttpPaths(load: {
  * "CPU/req: bff 150 µs, catalog 40 µs": the CPU time each process used between two samples,
  * divided by the requests served, for the processes that used any.
  */
+/**
+ * The row of a run at an offered rate: its target is the latency at that rate, and a run that
+ * could not keep up with the rate (served under 97 % of it) also misses the throughput.
+ */
+export function atRate(
+  name: string,
+  rate: number,
+  result: { requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number },
+  p99Ms: number,
+  note: string,
+): BenchResult {
+  const keptUp = result.requestsPerSec >= rate * 0.97;
+  return {
+    name,
+    ...result,
+    target: keptUp ? { p99Ms } : { requestsPerSec: rate, p99Ms },
+    note: `${rate.toLocaleString("en-US")} req/s offered (open loop), ${keptUp ? "kept up" : "NOT kept up"}; ${note}`,
+  };
+}
+
 export function cpuPerRequest(
   before: Record<string, number>,
   after: Record<string, number>,
