@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { createRedis } from "@shopmesh/kit/redis";
@@ -59,4 +59,27 @@ export function processCpuMs(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * CPU time (ms) of the shared servers the platform runs on, by program: every process whose
+ * command is one of `names` (PostgreSQL's backends, nats-server, redis-server), summed. Backends
+ * that end between two samples take their time with them, so compare samples of one run only.
+ */
+export function serverCpuMs(names: readonly string[] = ["postgres", "nats-server", "redis-server"]) {
+  const totals: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let command: string;
+    try {
+      command = readFileSync(`/proc/${entry}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (command in totals) {
+      const ms = processCpuMs(Number(entry));
+      if (Number.isFinite(ms)) totals[command]! += ms;
+    }
+  }
+  return totals;
 }

@@ -10,6 +10,8 @@ export interface ClosedLoopResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** The message of the first failed call, to say what went wrong. */
+  firstError?: string;
   /** Successful calls. */
   calls: number;
 }
@@ -24,6 +26,7 @@ export async function closedLoop(
 ): Promise<ClosedLoopResult> {
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: string | undefined;
   const started = performance.now();
   const end = started + options.durationMs;
   const worker = async () => {
@@ -32,8 +35,9 @@ export async function closedLoop(
       try {
         await call();
         latencies.push(performance.now() - begin);
-      } catch {
+      } catch (error) {
         errors++;
+        firstError ??= error instanceof Error ? error.message : String(error);
       }
     }
   };
@@ -45,6 +49,7 @@ export async function closedLoop(
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     errors,
+    ...(firstError !== undefined ? { firstError } : {}),
     calls: latencies.length,
   };
 }

@@ -19,7 +19,7 @@ import { dropDatabase } from "../../start/pg.ts";
 import { planLaunch } from "../../start/plan.ts";
 import { launchProcesses } from "../../start/platform.ts";
 import { GRPC_PORTS, grpcService, type ServiceName, serviceEnvName } from "../../start/registry.ts";
-import { deleteBenchKeys, deleteBenchStreams, processCpuMs } from "../cleanup.ts";
+import { deleteBenchKeys, deleteBenchStreams, processCpuMs, serverCpuMs } from "../cleanup.ts";
 import { closedLoop } from "../load.ts";
 import { profileArgs } from "../platform.ts";
 import type { BenchContext, Scenario } from "../types.ts";
@@ -102,7 +102,8 @@ export const checkout: Scenario = {
           target: { requestsPerSec: 300, p99Ms: 100 },
           note:
             `gRPC PlaceOrder, full saga; consistent: ${check.confirmed} confirmed + ${check.failed} failed ` +
-            `orders all terminal, stock conserved, one capture each; CPU ms/checkout: ${cpuNote}`,
+            `orders all terminal, stock conserved, one capture each; CPU ms/checkout: ${cpuNote}` +
+            (result.firstError ? `; first error: ${result.firstError}` : ""),
         },
       ];
     } finally {
@@ -261,7 +262,10 @@ async function startCheckoutPlatform(context: BenchContext): Promise<CheckoutPla
       admin,
       customers,
       skus,
-      cpuMs: () => Object.fromEntries(running.processes.map((p) => [p.name, processCpuMs(p.pid)])),
+      cpuMs: () => ({
+        ...Object.fromEntries(running.processes.map((p) => [p.name, processCpuMs(p.pid)])),
+        ...serverCpuMs(),
+      }),
       close,
     };
   } catch (error) {
