@@ -19,7 +19,9 @@ import {
  *
  * Every step is idempotent, so running a step again after a crash is always safe. These
  * functions decide what comes next; the engine (src/saga) runs the steps and persists each
- * decision before acting on it.
+ * decision before acting on it — except that a forward step which changed nothing in the order
+ * (reserve, capture, commit) is persisted together with the next step's decision, since running
+ * it again on resume is harmless.
  */
 
 export type SagaKind = "checkout" | "cancel";

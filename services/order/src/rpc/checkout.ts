@@ -16,7 +16,7 @@ import {
   orderLinesFromCart,
 } from "../domain/checkout.ts";
 import { methodFromProto, orderMessage } from "../domain/messages.ts";
-import { type Order, placeOrder } from "../domain/order.ts";
+import { placeOrder } from "../domain/order.ts";
 import { startCheckout } from "../domain/saga.ts";
 import { eventMeta } from "../events.ts";
 import { isDuplicateOrder } from "../store/index.ts";
@@ -42,7 +42,7 @@ export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> 
     fingerprint: string,
   ) {
     const existing = await store.read().orders.byIdempotencyKey(customerId, request.idempotencyKey);
-    if (existing) return existing;
+    if (existing) return { order: existing, created: false };
     let cart: Awaited<ReturnType<typeof peers.cart.getCart>>["cart"];
     try {
       ({ cart } = await peers.cart.getCart({}, { call: forwardContext(ctx), timeoutMs: deps.timeoutMs }));
@@ -77,13 +77,13 @@ export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> 
         await tx.sagas.insert(startCheckout(change.order.id, request.paymentToken, now));
         tx.record(change.events, eventMeta(ctx));
       });
-      return change.order;
+      return { order: change.order, created: true };
     } catch (error) {
       if (!isDuplicateOrder(error)) throw error;
       // A concurrent PlaceOrder with the same key committed first: it is the one order.
       const winner = await store.read().orders.byIdempotencyKey(customerId, request.idempotencyKey);
       if (!winner) throw error;
-      return winner;
+      return { order: winner, created: false };
     }
   }
 
@@ -99,7 +99,7 @@ export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> 
       };
       throwIfInvalid(checkCheckoutRequest(input));
       const fingerprint = checkoutFingerprint(input);
-      const order: Order = await findOrCreate(ctx, userId, input, fingerprint);
+      const { order, created } = await findOrCreate(ctx, userId, input, fingerprint);
       if (order.requestFingerprint !== fingerprint) {
         throw failedPrecondition(
           "this idempotency key was used for another checkout request",
@@ -111,6 +111,8 @@ export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> 
         order.id,
         deadline,
         (current, saga) => current.status !== "pending" || saga?.status === "waiting",
+        // A new order is as stored; one found by its key may have moved on since it was read.
+        created ? order : undefined,
       );
       return { order: orderMessage(settled) };
     },

@@ -15,9 +15,16 @@ export async function settle(
   orderId: string,
   deadline: number,
   settled: (order: Order, saga: Saga | undefined) => boolean,
+  /** The order as just stored, when the caller has it. */
+  known?: Order,
 ): Promise<{ order: Order; saga: Saga | undefined }> {
-  const run = deps.engine.run(orderId).catch(() => undefined);
-  await Promise.race([run, sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false })]);
+  const run = deps.engine.run(orderId, known ? { order: known } : undefined).catch(() => undefined);
+  const outcome = await Promise.race([
+    run,
+    sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false }),
+  ]);
+  // The run stopped driving it and says how it left it: no need to read it back.
+  if (outcome && settled(outcome.order, outcome.saga)) return outcome;
   for (;;) {
     const read = deps.store.read();
     const [order, saga] = await Promise.all([read.orders.byId(orderId), read.sagas.byOrderId(orderId)]);

@@ -12,9 +12,15 @@ import {
   type SagaStep,
 } from "../domain/saga.ts";
 import { SAGA_META } from "../events.ts";
-import { LeaseLostError, type OrderStore } from "../store/index.ts";
+import { isStaleVersion, LeaseLostError, type OrderStore } from "../store/index.ts";
 import { PeerCallError, stepFailure } from "./failure.ts";
 import type { StepResult, StepRunner } from "./steps.ts";
+
+/** Where a run left an order and its saga: both as stored. */
+export interface RunOutcome {
+  order: Order;
+  saga: Saga;
+}
 
 /** Drives sagas step by step, persisting every decision before the next step runs. */
 export interface SagaEngine {
@@ -22,9 +28,11 @@ export interface SagaEngine {
    * Drives the saga of an order while this process holds its lease: until it is done, waits for
    * a payment confirmation, or backs off longer than the in-process limit (the recovery loop
    * takes it up again when due). Concurrent calls for one order share one run; an order whose
-   * saga another process drives returns at once.
+   * saga another process drives returns at once. Resolves with the order and saga as stored when
+   * this run stopped driving it, or undefined when it did not drive it (or failed): read them then.
+   * `order` is the order as just stored, when the caller has it (saves reading it again).
    */
-  run(orderId: string): Promise<void>;
+  run(orderId: string, options?: { order?: Order }): Promise<RunOutcome | undefined>;
   /** True while this process drives the order's saga. */
   isRunning(orderId: string): boolean;
   /** Lets steps in progress finish, stops every run, and gives their leases back. */
@@ -52,60 +60,72 @@ export interface SagaEngineOptions {
  * The saga engine. A run claims the saga's lease (free, expired or its own), then loops: run the
  * current step (the step decides, see steps.ts), let the domain pick what comes next (advance,
  * wait, compensate, retry after a backoff), and persist that decision — with the order change and
- * events of the step in one transaction when there are any — before anything else happens. A
+ * events of the step in one transaction when there are any — before anything else happens; a
+ * forward step that changed nothing in the order goes into the row with the next decision. A
  * crash anywhere leaves the saga at its last persisted step, and every step is idempotent, so
- * whoever resumes it runs that step again safely.
+ * whoever resumes it runs that step (and at most one before it) again safely.
  */
 export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   const { store, steps, owner, leaseMs, policy } = options;
   const log = options.logger.child({ component: "saga" });
   const random = options.random ?? Math.random;
-  const runs = new Map<string, Promise<void>>();
+  const runs = new Map<string, Promise<RunOutcome | undefined>>();
   const stopping = new AbortController();
 
-  async function drive(orderId: string): Promise<void> {
+  async function drive(orderId: string, known: Order | undefined): Promise<RunOutcome | undefined> {
     let saga = await store.read().sagas.claim(orderId, owner, leaseMs);
-    if (!saga) return;
+    if (!saga) return undefined;
+    // True while the stored saga is one step behind `saga` (see runStep): saved with the next.
+    let behind = false;
+    let order: Order | undefined;
     try {
       // Read once: the steps use the order's identity and amounts; every change of it is made
-      // on the locked row in the step's transaction, and the result kept here.
-      let order = await store.read().orders.byId(orderId);
+      // in the step's transaction, and the result kept here.
+      order = known?.id === orderId ? known : await store.read().orders.byId(orderId);
       if (!order) throw new Error(`saga ${orderId} has no order`);
       while (!stopping.signal.aborted && saga.status !== "done") {
         const due = saga.nextAttemptTime.getTime() - Date.now();
         // A saga waiting for a payment confirmation is nobody's to hold: events and the recovery
         // loop bring it back when it is due.
-        if (due > options.inProcessDelayMs || (due > 0 && saga.status === "waiting")) return;
+        if (due > options.inProcessDelayMs || (due > 0 && saga.status === "waiting")) break;
         if (due > 0) {
           await sleep(due, undefined, { signal: stopping.signal });
           continue;
         }
         if (options.pauseAt === saga.step) {
+          if (behind) await store.read().sagas.save(saga, owner, leaseMs);
+          behind = false;
           log.warn({ orderId, step: saga.step, kind: saga.kind }, "saga paused");
           await sleep(2 ** 31 - 1, undefined, { signal: stopping.signal });
-          return;
+          return undefined;
         }
-        ({ saga, order } = await runStep(saga, order));
+        ({ saga, order, behind } = await runStep(saga, order, behind));
       }
+      return behind || stopping.signal.aborted ? undefined : { order, saga };
     } catch (error) {
-      if (stopping.signal.aborted) return;
+      if (stopping.signal.aborted) return undefined;
       if (error instanceof LeaseLostError)
         log.warn({ orderId }, "saga lease lost; another process drives it");
       else
         log.error({ err: error, orderId, step: saga.step }, "saga run failed; the recovery loop resumes it");
+      return undefined;
     } finally {
-      // A finished saga's lease was cleared with its last save.
+      // A finished saga's lease was cleared with its last save; a saga one step ahead of its row
+      // is stored first (should that fail, whoever resumes it runs that idempotent step again).
       if (saga.status !== "done") {
-        await store
-          .read()
-          .sagas.release(orderId, owner)
-          .catch(() => undefined);
+        const read = store.read();
+        if (behind) await read.sagas.save(saga, owner, leaseMs).catch(() => undefined);
+        await read.sagas.release(orderId, owner).catch(() => undefined);
       }
     }
   }
 
   /** Runs the saga's current step and persists what it decided; the next saga and order. */
-  async function runStep(saga: Saga, order: Order): Promise<{ saga: Saga; order: Order }> {
+  async function runStep(
+    saga: Saga,
+    order: Order,
+    behind: boolean,
+  ): Promise<{ saga: Saga; order: Order; behind: boolean }> {
     const started = Date.now();
     let result: StepResult | undefined;
     let failure: ReturnType<typeof stepFailure> | undefined;
@@ -141,19 +161,23 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     }
 
     const apply = !failure && result?.kind === "advance" ? result.apply : undefined;
+    // A forward step that changed nothing here (reserve, capture, commit) is stored together
+    // with the next step's outcome: every step is idempotent, so a crash in between only runs it
+    // again on resume. One step at most, so the lease (at least twice a call's deadline) covers
+    // both calls. Everything else is stored before the next step runs.
+    const deferred =
+      !failure &&
+      !behind &&
+      result?.kind === "advance" &&
+      !apply &&
+      !result.wait &&
+      saga.kind === "checkout" &&
+      saga.status === "running" &&
+      next.status === "running";
     let change: OrderChange | undefined;
-    if (apply) {
-      change = await store.transaction(async (tx) => {
-        const current = await tx.orders.byId(saga.orderId, { lock: true });
-        if (!current) throw new Error(`order ${saga.orderId} vanished`);
-        const applied = apply(current, now);
-        if (applied.order !== current) await tx.orders.save(applied.order);
-        await tx.orders.addHistory(applied.history);
-        tx.record(applied.events, { ...SAGA_META, correlationId: saga.orderId });
-        await tx.sagas.save(next, owner, leaseMs);
-        return applied;
-      });
-    } else {
+    if (deferred) return { saga: next, order, behind: true };
+    if (apply) change = await applyChange(saga, order, next, apply, now);
+    else {
       // Only the saga row changes: one statement, no transaction needed.
       await store.read().sagas.save(next, owner, leaseMs);
     }
@@ -164,15 +188,46 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
         log.warn({ err: error }, "onDone hook failed");
       }
     }
-    return { saga: next, order: change?.order ?? order };
+    return { saga: next, order: change?.order ?? order, behind: false };
+  }
+
+  /**
+   * Stores a step's order change, its history and events with the next saga in one transaction.
+   * First on the order as this run knows it (the version check of the update catches any other
+   * writer); when someone else changed it meanwhile, again on the locked current row.
+   */
+  async function applyChange(
+    saga: Saga,
+    known: Order,
+    next: Saga,
+    apply: (order: Order, now: Date) => OrderChange,
+    now: Date,
+  ): Promise<OrderChange> {
+    const write = (locked: boolean) =>
+      store.transaction(async (tx) => {
+        const current = locked ? await tx.orders.byId(saga.orderId, { lock: true }) : known;
+        if (!current) throw new Error(`order ${saga.orderId} vanished`);
+        const applied = apply(current, now);
+        if (applied.order !== current) await tx.orders.save(applied.order);
+        await tx.orders.addHistory(applied.history);
+        tx.record(applied.events, { ...SAGA_META, correlationId: saga.orderId });
+        await tx.sagas.save(next, owner, leaseMs);
+        return applied;
+      });
+    try {
+      return await write(false);
+    } catch (error) {
+      if (!isStaleVersion(error)) throw error;
+      return write(true);
+    }
   }
 
   return {
-    run(orderId) {
+    run(orderId, runOptions) {
       const running = runs.get(orderId);
       if (running) return running;
-      if (stopping.signal.aborted) return Promise.resolve();
-      const run = drive(orderId).finally(() => runs.delete(orderId));
+      if (stopping.signal.aborted) return Promise.resolve(undefined);
+      const run = drive(orderId, runOptions?.order).finally(() => runs.delete(orderId));
       runs.set(orderId, run);
       return run;
     },

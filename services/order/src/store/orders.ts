@@ -1,5 +1,5 @@
 import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
-import { staleVersion } from "@shopmesh/kit/errors";
+import { DomainError, staleVersion } from "@shopmesh/kit/errors";
 import type {
   HistoryEntry,
   Order,
@@ -37,6 +37,11 @@ export interface OrderRepository {
   history(orderId: string): Promise<HistoryEntry[]>;
   /** Newest first, after the order `afterId` (exclusive), at most `limit`. */
   search(filter: OrderFilter, afterId: string | undefined, limit: number): Promise<Order[]>;
+}
+
+/** True when `error` is save's refusal of an order someone else changed meanwhile. */
+export function isStaleVersion(error: unknown): boolean {
+  return error instanceof DomainError && error.reason === "STALE_VERSION";
 }
 
 /** True when `error` is the unique violation of a repeated (customer, idempotency key). */
