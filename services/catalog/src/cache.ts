@@ -18,6 +18,13 @@ import type { CatalogChanges } from "./store/index.ts";
  * The hottest pages are also kept decoded in memory under their Redis key: the key holds the
  * generation, so a change makes them unreachable at once, and each expires with its Redis TTL.
  *
+ * Search pages are admitted only on their second request (`admission: "repeated"`): most
+ * searches are asked once, and caching those costs a Redis write (and memory) for nothing. A
+ * bounded in-memory record of the keys asked recently (their hashes, least recently asked
+ * forgotten first) lets a key through once it comes back; until then its requests touch
+ * neither Redis nor the memory cache. Each replica keeps its own record, so a key another
+ * replica cached is read from Redis here from its second request on.
+ *
  * A change records its product's new version as a floor (`p:v:<id>`) and deletes the product's
  * entries; a read stores what it fetched only when its version is not below the floor (one Lua
  * script, atomic in Redis), so a read that fetched the old row just before the change committed
@@ -28,20 +35,31 @@ export interface CatalogCache {
   /** Caches a product just read from the database, unless it changed a moment ago. */
   storeProduct(product: Product): Promise<void>;
   /**
-   * The cached answer of `name` for the current generation, else computes and caches it (for
-   * `ttlSeconds`, default the option queryTtlSeconds).
+   * The cached answer of `name` for the current generation, else computes it and caches it as
+   * `options` say.
    */
   cached<S extends DescMessage>(
     name: string,
     schema: S,
     compute: () => Promise<MessageShape<S>>,
-    ttlSeconds?: number,
+    options?: CachedOptions,
   ): Promise<MessageShape<S>>;
   /**
    * Drops what a committed change affects, then announces the new generation on the changes
    * channel, so caches in front of the catalog (the BFF's) drop theirs too.
    */
   invalidate(changes: CatalogChanges): Promise<void>;
+}
+
+/** How `cached` keeps what it computes. */
+export interface CachedOptions {
+  /** How long the answer stays cached; default the option queryTtlSeconds. */
+  ttlSeconds?: number;
+  /**
+   * `always` (the default) caches every answer computed; `repeated` only the answer of a name
+   * asked before recently (see admissionEntries): a name asked once costs no cache work at all.
+   */
+  admission?: "always" | "repeated";
 }
 
 export interface CatalogCacheOptions {
@@ -60,6 +78,11 @@ export interface CatalogCacheOptions {
   changesChannel?: string;
   /** Decoded search pages kept in memory as well (the hottest ones). Default 256. */
   memoryEntries?: number;
+  /**
+   * How many recently asked names `admission: "repeated"` remembers (as 32-character hashes,
+   * about 100 bytes each). Default 10,000; 0 admits every answer.
+   */
+  admissionEntries?: number;
 }
 
 const GENERATION = "gen";
@@ -82,6 +105,17 @@ export function createCatalogCache(options: CatalogCacheOptions): CatalogCache {
     // The oldest entry goes first (Map keeps insertion order).
     if (memory.size >= memoryEntries) memory.delete(memory.keys().next().value as string);
     memory.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+  };
+  const admissionEntries = options.admissionEntries ?? 10_000;
+  const asked = new Set<string>();
+  /** Records that `hash` was asked for; true when it was asked before (and not forgotten since). */
+  const askedBefore = (hash: string): boolean => {
+    // Deleted and added again: a Set keeps insertion order, so the first entry is the least
+    // recently asked, the one to forget when full.
+    const before = asked.delete(hash);
+    if (!before && asked.size >= admissionEntries) asked.delete(asked.values().next().value as string);
+    asked.add(hash);
+    return before;
   };
   let lastWarning = 0;
 
@@ -144,11 +178,18 @@ export function createCatalogCache(options: CatalogCacheOptions): CatalogCache {
       name: string,
       schema: S,
       compute: () => Promise<MessageShape<S>>,
-      ttlSeconds = options.queryTtlSeconds,
+      cachedOptions: CachedOptions = {},
     ): Promise<MessageShape<S>> {
+      const ttlSeconds = cachedOptions.ttlSeconds ?? options.queryTtlSeconds;
+      const hash = createHash("sha256").update(name).digest("base64url").slice(0, 32);
+      // A name not asked here recently is answered without a cache command: the cache almost
+      // surely holds nothing for it (another replica's page is read from its second request).
+      if (cachedOptions.admission === "repeated" && admissionEntries > 0 && !askedBefore(hash)) {
+        return compute();
+      }
       const generation = await attempt(() => redis.get(GENERATION));
       if (generation === undefined) return compute();
-      const key = `q:${generation ?? "0"}:${createHash("sha256").update(name).digest("base64url").slice(0, 32)}`;
+      const key = `q:${generation ?? "0"}:${hash}`;
       const kept = memory.get(key);
       if (kept && kept.expiresAt > Date.now()) return kept.value as MessageShape<S>;
       const bytes = await attempt(() => redis.getBuffer(key));

@@ -62,6 +62,8 @@ describe("with Redis", () => {
     const search = async () =>
       (await t.client.searchProducts({ query: "velvet" })).products.map((p) => p.name);
     expect(await search()).toEqual(["Velvet Cushion"]);
+    // A search page is cached from its second request on (search-cache.test.ts).
+    expect(await search()).toEqual(["Velvet Cushion"]);
     expect((await t.cacheKeys()).some((key) => key.startsWith("q:"))).toBe(true);
 
     await t.client.createProduct({ product: productInit("CACHE4", { name: "Velvet Curtain" }) }, t.admin);

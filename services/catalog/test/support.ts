@@ -7,7 +7,7 @@ import { createLogger } from "@shopmesh/kit/log";
 import { createRedis } from "@shopmesh/kit/redis";
 import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
 import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { expect } from "vitest";
 import { createInventory, type Inventory } from "../../inventory/src/app.ts";
 import { loadInventoryConfig } from "../../inventory/src/config.ts";
@@ -28,6 +28,8 @@ export interface TestCatalog {
   customer: CallOptions;
   /** Call options of the service "cart" (service token). */
   service: CallOptions;
+  /** The public keys the tokens above are signed with, for a BFF in front of this catalog. */
+  jwks: JWK[];
   /** Events in the outbox of one schema, optionally about one aggregate, oldest first. */
   events<S extends DescMessage>(schema: S, aggregateId?: string): Promise<MessageShape<S>[]>;
   /** Keys in Redis under this catalog's prefix (without the prefix). */
@@ -62,7 +64,7 @@ export async function startCatalog(
   const prefix = testPrefix();
   const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
   const kid = `test-${prefix}`;
-  const jwks = [{ ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" }];
+  const jwks: JWK[] = [{ ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" }];
   const sign = (userId: string, roles: RoleName[]) =>
     new SignJWT({ sid: `session-${userId}`, roles })
       .setProtectedHeader({ alg: "EdDSA", kid })
@@ -138,6 +140,7 @@ export async function startCatalog(
     support: await bearer("0190f3a4-0000-7000-8000-00000000ad02", ["support"]),
     customer: await bearer("0190f3a4-0000-7000-8000-00000000c001", ["customer"]),
     service: { call: { authorization: `Bearer ${await serviceToken()}` } },
+    jwks,
     ...(inventory && inventoryClient ? { inventory: { inventory, client: inventoryClient } } : {}),
     async events(schema, aggregateId) {
       const rows = await catalog.db.execute<{ data: Uint8Array }>(

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ProductSortOrder } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { ProductSortOrder, ProductView } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import type { Context } from "hono";
 import { callContext } from "../../call-context.ts";
 import type { BffDeps } from "../../deps.ts";
@@ -43,7 +43,10 @@ export const mobileHomeRoutes: RouteRegistrar = (app, deps) => {
     async (c) => {
       const call = { call: callContext(c) };
       const [search, tree, cartItemCount] = await Promise.all([
-        deps.catalog.searchProducts({ sort: ProductSortOrder.NEWEST, pageSize: FEATURED }, call),
+        deps.catalog.searchProducts(
+          { sort: ProductSortOrder.NEWEST, pageSize: FEATURED, view: ProductView.BASIC },
+          call,
+        ),
         deps.catalog.listCategories({}, call),
         cartCount(c, deps),
       ]);

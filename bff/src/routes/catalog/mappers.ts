@@ -6,6 +6,7 @@ import {
   ProductSortOrder,
   ProductState,
   type ProductSuggestion,
+  ProductView,
   type SearchFacets,
   type SearchProductsRequestSchema,
   type Variant,
@@ -96,7 +97,10 @@ function priceRange(product: Product): { low: MoneyJson | null; high: MoneyJson 
   return { low: low ? moneyJson(low) : null, high: high ? moneyJson(high) : null };
 }
 
-/** The web's product card for listings: enough to render a tile and filter chips. */
+/**
+ * The web's product card for listings: enough to render a tile and filter chips. Needs only
+ * what the catalog's BASIC view fills (ProductView.BASIC), so listings ask for that.
+ */
 export function cardJson(product: Product): z.infer<typeof ProductCardSchema> {
   const { low, high } = priceRange(product);
   return {
@@ -112,7 +116,7 @@ export function cardJson(product: Product): z.infer<typeof ProductCardSchema> {
   };
 }
 
-/** Mobile's compact card: a tile only (apps fetch the product when it is opened). */
+/** Mobile's compact card: a tile only (apps fetch the product when it is opened); BASIC view is enough. */
 export function compactCardJson(product: Product): z.infer<typeof CompactProductCardSchema> {
   return {
     id: product.id,
@@ -153,10 +157,14 @@ export function suggestionJson(suggestion: ProductSuggestion) {
   };
 }
 
-/** The query string of GET /products as a SearchProductsRequest. Prices are in the catalog's currency. */
+/**
+ * The query string of GET /products as a SearchProductsRequest. Prices are in the catalog's
+ * currency. Listings of cards ask for `ProductView.BASIC`; the default (UNSPECIFIED) is FULL.
+ */
 export function searchRequest(
   query: z.infer<typeof SearchQuerySchema>,
   states: ProductState[] = [],
+  view: ProductView = ProductView.UNSPECIFIED,
 ): MessageInitShape<typeof SearchProductsRequestSchema> {
   return {
     query: query.q ?? "",
@@ -169,6 +177,7 @@ export function searchRequest(
     pageToken: query.pageToken ?? "",
     states,
     inStockOnly: query.inStock ?? false,
+    view,
   };
 }
 

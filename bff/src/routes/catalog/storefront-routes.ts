@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ProductView } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import type { Context, MiddlewareHandler } from "hono";
 import { callContext } from "../../call-context.ts";
 import { problemResponses } from "../../errors/index.ts";
@@ -107,9 +108,11 @@ export function catalogRoutes(cards: CardStyle): RouteRegistrar {
       }),
       async (c) => {
         const ticket = cache.ticket();
-        const found = await deps.catalog.searchProducts(searchRequest(c.req.valid("query")), {
-          call: callContext(c),
-        });
+        // Cards need only the BASIC view: no descriptions, times or variant details to send and decode.
+        const found = await deps.catalog.searchProducts(
+          searchRequest(c.req.valid("query"), [], ProductView.BASIC),
+          { call: callContext(c) },
+        );
         const value = {
           products: found.products.map(card),
           facets: facetsJson(found.facets),

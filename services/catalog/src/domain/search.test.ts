@@ -1,4 +1,4 @@
-import { ProductSortOrder } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { ProductSortOrder, ProductView } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import type { DomainError } from "@shopmesh/kit/errors";
 import { describe, expect, it } from "vitest";
 import {
@@ -67,6 +67,14 @@ describe("buildSearchQuery", () => {
     expect(build({ inStockOnly: true }).inStockOnly).toBe(true);
     expect(searchKey(build({ inStockOnly: true }))).not.toBe(searchKey(build()));
     expect(searchKey(build())).toBe(JSON.stringify(["", "", "", "", [], "newest", ["active"]]));
+  });
+
+  it("reads the view, FULL when unspecified, and keeps it out of the key (page tokens serve both)", () => {
+    expect(build().view).toBe("full");
+    expect(build({ view: ProductView.FULL }).view).toBe("full");
+    expect(build({ view: ProductView.BASIC }).view).toBe("basic");
+    expect(searchKey(build({ view: ProductView.BASIC }))).toBe(searchKey(build()));
+    expect(() => build({ view: 9 as ProductView })).toThrow();
   });
 
   it("names every bad field at once", () => {

@@ -1,7 +1,7 @@
-import { ProductSortOrder } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { ProductSortOrder, ProductView } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { type FieldViolation, throwIfInvalid } from "@shopmesh/kit/errors";
 import { checkPrice, type Money } from "./money.ts";
-import type { ProductState } from "./product.ts";
+import type { Attribute, Image, ProductState } from "./product.ts";
 import { checkLine, normalizeLine } from "./text.ts";
 
 /**
@@ -10,6 +10,29 @@ import { checkLine, normalizeLine } from "./text.ts";
  */
 
 export type SortOrder = "relevance" | "price_asc" | "price_desc" | "newest" | "name";
+
+/**
+ * How much of each found product the answer carries (AIP-157 views): `basic` is a card for
+ * listings (ProductCard), `full` the whole product.
+ */
+export type SearchView = "basic" | "full";
+
+/**
+ * A product as a listing shows it (the BASIC view): no description, no times, the main image
+ * only and per variant only its SKU and price. Every variant is there, in id order as in the
+ * full product, so the count and the price range are the full product's.
+ */
+export interface ProductCard {
+  id: string;
+  slug: string;
+  name: string;
+  state: ProductState;
+  categoryIds: string[];
+  attributes: Attribute[];
+  /** The main image (the first), if any. */
+  image: Image | undefined;
+  variants: { sku: string; price: Money }[];
+}
 
 export interface SearchQuery {
   /** Trimmed, inner whitespace collapsed; "" for none. */
@@ -33,6 +56,11 @@ export interface SearchQuery {
   states: ProductState[];
   /** Only products with a variant in stock (catalog's projection of inventory's availability). */
   inStockOnly: boolean;
+  /**
+   * What the answer shows of each product. Not part of searchKey: both views find the same
+   * products in the same order, so a page token serves either.
+   */
+  view: SearchView;
 }
 
 export interface SearchInput {
@@ -45,6 +73,8 @@ export interface SearchInput {
   /** Undefined entries stand for unknown enum values. */
   states: readonly (ProductState | undefined)[];
   inStockOnly?: boolean;
+  /** UNSPECIFIED (and absent) means FULL. */
+  view?: ProductView;
 }
 
 export const SEARCH_LIMITS = { query: 200, attributes: 20, values: 50, prefixWords: 8 } as const;
@@ -52,6 +82,12 @@ export const SEARCH_PAGE = { defaultSize: 24, maxSize: 100 } as const;
 export const SUGGEST_PAGE = { defaultSize: 8, maxSize: 20 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const VIEWS: Partial<Record<ProductView, SearchView>> = {
+  [ProductView.UNSPECIFIED]: "full",
+  [ProductView.BASIC]: "basic",
+  [ProductView.FULL]: "full",
+};
 
 const SORTS: Partial<Record<ProductSortOrder, SortOrder>> = {
   [ProductSortOrder.RELEVANCE]: "relevance",
@@ -87,6 +123,8 @@ export function buildSearchQuery(input: SearchInput, options: { currency: string
     if (state) states.add(state);
     else violations.push({ field: `states[${i}]`, description: "must be DRAFT, ACTIVE or ARCHIVED" });
   });
+  const view = VIEWS[input.view ?? ProductView.UNSPECIFIED];
+  if (!view) violations.push({ field: "view", description: "must be BASIC or FULL" });
   throwIfInvalid(violations);
   return {
     text,
@@ -99,6 +137,7 @@ export function buildSearchQuery(input: SearchInput, options: { currency: string
     sort,
     states: states.size === 0 ? ["active"] : [...states].sort(),
     inStockOnly: input.inStockOnly ?? false,
+    view: view ?? "full",
   };
 }
 

@@ -2,13 +2,15 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type {
   Category as CategoryMessage,
   Product as ProductMessage,
+  ProductSchema,
   SearchFacetsSchema,
   Variant as VariantMessage,
   VariantSummarySchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import type { CategoryInput } from "../domain/category.ts";
-import { stateFromProto } from "../domain/messages.ts";
+import { stateFromProto, stateToProto } from "../domain/messages.ts";
 import type { ProductInput, VariantInput } from "../domain/product.ts";
+import type { ProductCard } from "../domain/search.ts";
 import type { SearchRows, VariantSummaryRow } from "../store/index.ts";
 
 export {
@@ -68,6 +70,23 @@ export function variantSummaryToProto(row: VariantSummaryRow): MessageInitShape<
     weightGrams: row.weightGrams,
     imageUrl: row.imageUrl ?? "",
     purchasable: row.state === "active",
+  };
+}
+
+/**
+ * A product in the BASIC view (proto ProductView): the card's fields only; description, version,
+ * the times, the other images and the variants' other fields stay empty.
+ */
+export function productCardMessage(card: ProductCard): MessageInitShape<typeof ProductSchema> {
+  return {
+    id: card.id,
+    slug: card.slug,
+    name: card.name,
+    state: stateToProto(card.state),
+    categoryIds: card.categoryIds,
+    attributes: card.attributes.map((a) => ({ name: a.name, value: a.value })),
+    images: card.image ? [{ url: card.image.url, altText: card.image.altText }] : [],
+    variants: card.variants.map((variant) => ({ sku: variant.sku, price: variant.price })),
   };
 }
 

@@ -7,6 +7,7 @@ import {
 import { invalidField, permissionDenied } from "@shopmesh/kit/errors";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import { priceBucketEdges } from "../domain/money.ts";
+import type { ProductState } from "../domain/product.ts";
 import {
   buildSearchQuery,
   checkSuggestQuery,
@@ -17,7 +18,7 @@ import {
   searchKey,
 } from "../domain/search.ts";
 import { seesAllStates } from "./access.ts";
-import { facetsToProto, productMessage, stateFromProto } from "./convert.ts";
+import { facetsToProto, productCardMessage, productMessage, stateFromProto } from "./convert.ts";
 import type { CatalogDeps } from "./deps.ts";
 import { decodePageToken, encodePageToken, filterHash, pageSize } from "./paging.ts";
 
@@ -25,7 +26,9 @@ type Handlers = ServiceHandlers<typeof CatalogService>;
 
 /**
  * SearchProducts and SuggestProducts. Storefront searches (ACTIVE products only, the same answer
- * for every caller) are cached per page until the catalog changes.
+ * for every caller) are cached per page and view, from a page's second request on, until the
+ * catalog changes. The BASIC view reads listing cards in one lean statement instead of whole
+ * products.
  */
 export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProducts" | "suggestProducts"> {
   const { store, cache, currency, inStockTtlSeconds } = deps;
@@ -43,6 +46,7 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
           sort: request.sort,
           states: request.states.map(stateFromProto),
           inStockOnly: request.inStockOnly,
+          view: request.view,
         },
         { currency },
       );
@@ -61,24 +65,34 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
       const compute = async () => {
         const rows = await store.search(query, { after, limit: size + 1, bucketEdges: edges });
         const page = rows.page.slice(0, size);
-        const products = await store.read().products.byIds(page.map((row) => row.id));
+        const ids = page.map((row) => row.id);
+        const products = store.read().products;
+        // A product that changed state since the search is left out rather than shown.
+        const shown = (product: { state: ProductState }) => query.states.includes(product.state);
         const last = page.at(-1);
         return create(SearchProductsResponseSchema, {
-          // A product that changed state since the search is left out rather than shown.
-          products: products.filter((p) => query.states.includes(p.state)).map(productMessage),
+          products:
+            query.view === "basic"
+              ? (await products.cards(ids)).filter(shown).map(productCardMessage)
+              : (await products.byIds(ids)).filter(shown).map(productMessage),
           facets: facetsToProto(rows, edges, currency),
           totalSize: rows.total,
           nextPageToken: rows.page.length > size && last ? encodePageToken(last, filters) : "",
         });
       };
       // Stock moves far more often than the catalog: such pages also expire quickly, which bounds
-      // their staleness should an in-stock change fail to drop them.
+      // their staleness should an in-stock change fail to drop them. Most searches are asked
+      // once (a shopper typing a new query): a page is only written to the cache once its key
+      // comes back.
       return storefront
         ? cache.cached(
-            `search\n${key}\n${size}\n${request.pageToken}`,
+            `search\n${key}\n${size}\n${request.pageToken}\n${query.view}`,
             SearchProductsResponseSchema,
             compute,
-            query.inStockOnly ? inStockTtlSeconds : undefined,
+            {
+              ...(query.inStockOnly ? { ttlSeconds: inStockTtlSeconds } : {}),
+              admission: "repeated",
+            },
           )
         : compute();
     },

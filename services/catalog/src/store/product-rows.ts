@@ -1,5 +1,6 @@
 import type { Attribute, Image, Product, ProductState, Variant } from "../domain/product.ts";
-import { type Sql, toDate } from "./sql.ts";
+import type { ProductCard } from "../domain/search.ts";
+import { pgArray, type Sql, toDate } from "./sql.ts";
 
 /**
  * Reading whole products with plain SQL: the product row and its variants (as one JSON array)
@@ -80,4 +81,56 @@ function toProduct(row: ProductRecord): Product {
     createTime: toDate(row.createTime),
     updateTime: toDate(row.updateTime),
   };
+}
+
+/**
+ * Product cards (the BASIC view of a search) by id, in the order of `ids`: only the columns a
+ * listing shows, the main image picked in SQL, and per variant its SKU and price. The whole
+ * page comes back as one JSON value in one row, so reading it is one native JSON.parse rather
+ * than the driver parsing column by column (and no description of up to 20,000 characters
+ * travels at all).
+ */
+const CARDS = `
+  select coalesce(json_agg(json_build_object(
+    'id', p.id, 'slug', p.slug, 'name', p.name, 'state', p.state, 'categoryIds', p.category_ids,
+    'attributes', p.attributes, 'image', p.images -> 0,
+    'variants', coalesce((
+      select json_agg(json_build_array(v.sku, v.price_minor::text, v.currency) order by v.id)
+      from variants v where v.product_id = p.id
+    ), '[]'::json)
+  ) order by i.n), '[]'::json) as cards
+  from unnest(cast(? as uuid[])) with ordinality as i (id, n)
+  join products p on p.id = i.id`;
+
+interface CardRecord {
+  id: string;
+  slug: string;
+  name: string;
+  state: string;
+  categoryIds: string[];
+  attributes: Attribute[];
+  image: Image | null;
+  /** [sku, price in minor units as text, currency] */
+  variants: [string, string, string][];
+}
+
+/** The cards of the products `ids` names, in that order; unknown ids are left out. */
+export async function selectProductCards(sql: Sql, ids: readonly string[]): Promise<ProductCard[]> {
+  if (ids.length === 0) return [];
+  const [row] = await sql<{ cards: CardRecord[] }>(CARDS, [pgArray(ids)]);
+  return (row?.cards ?? []).map(
+    (card): ProductCard => ({
+      id: card.id,
+      slug: card.slug,
+      name: card.name,
+      state: card.state as ProductState,
+      categoryIds: card.categoryIds,
+      attributes: card.attributes,
+      image: card.image ?? undefined,
+      variants: card.variants.map(([sku, priceMinor, currency]) => ({
+        sku,
+        price: { amountMinor: BigInt(priceMinor), currency },
+      })),
+    }),
+  );
 }

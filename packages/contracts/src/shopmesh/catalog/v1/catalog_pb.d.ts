@@ -679,6 +679,14 @@ export declare type SearchProductsRequest = Message<"shopmesh.catalog.v1.SearchP
    * @generated from field: bool in_stock_only = 10;
    */
   inStockOnly: boolean;
+
+  /**
+   * What each product of the answer carries; UNSPECIFIED means FULL. Storefront listings ask for
+   * BASIC.
+   *
+   * @generated from field: shopmesh.catalog.v1.ProductView view = 11;
+   */
+  view: ProductView;
 };
 
 /**
@@ -692,6 +700,8 @@ export declare const SearchProductsRequestSchema: GenMessage<SearchProductsReque
  */
 export declare type SearchProductsResponse = Message<"shopmesh.catalog.v1.SearchProductsResponse"> & {
   /**
+   * Filled as the request's view says.
+   *
    * @generated from field: repeated shopmesh.catalog.v1.Product products = 1;
    */
   products: Product[];
@@ -1405,6 +1415,46 @@ export enum ProductSortOrder {
  * Describes the enum shopmesh.catalog.v1.ProductSortOrder.
  */
 export declare const ProductSortOrderSchema: GenEnum<ProductSortOrder>;
+
+/**
+ * How much of each product an answer carries (AIP-157 resource views): listings ask for BASIC,
+ * which leaves out what only a product page shows and so costs a fraction of FULL to read,
+ * send and decode.
+ *
+ * @generated from enum shopmesh.catalog.v1.ProductView
+ */
+export enum ProductView {
+  /**
+   * Not set: the same as PRODUCT_VIEW_FULL, so callers from before views existed get what they
+   * always got.
+   *
+   * @generated from enum value: PRODUCT_VIEW_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A product card for listings. Filled: id, slug, name, state, category_ids, attributes, images
+   * (the main image only, url and alt_text) and variants with only sku and price each (every
+   * variant, in the FULL view's order, so their count and price range are the FULL view's).
+   * Left empty: description, version, create_time, update_time, the images after the first, and
+   * each variant's id, title, option_values and weight_grams.
+   *
+   * @generated from enum value: PRODUCT_VIEW_BASIC = 1;
+   */
+  BASIC = 1,
+
+  /**
+   * Every field of the product.
+   *
+   * @generated from enum value: PRODUCT_VIEW_FULL = 2;
+   */
+  FULL = 2,
+}
+
+/**
+ * Describes the enum shopmesh.catalog.v1.ProductView.
+ */
+export declare const ProductViewSchema: GenEnum<ProductView>;
 
 /**
  * The catalog: products with variants (SKUs), the category tree, search and typeahead.
