@@ -27,8 +27,12 @@ import type { BenchContext, Scenario } from "../types.ts";
 /** SKUs the carts spread over, each with far more stock than a run sells. */
 const SKUS = 20;
 const STOCK_PER_SKU = 1_000_000;
-/** Customers placing orders; each keeps one cart of two lines and checks it out again and again. */
-const CUSTOMERS = 200;
+/**
+ * Customers placing orders, each with a cart of two lines filled before the run; a confirmed order
+ * empties its cart (cart follows OrderConfirmed), so each customer checks out once, and only a run
+ * that uses them all up comes back to the first ones, filling their carts again first.
+ */
+const CUSTOMERS = 2_000;
 const SERVICES: ServiceName[] = ["catalog", "inventory", "cart", "payment", "shipping", "order"];
 
 /**
@@ -64,6 +68,7 @@ export const checkout: Scenario = {
       const placed: Order[] = [];
       const place = async () => {
         const customer = customers[turn++ % customers.length]!;
+        if (turn > customers.length) await platform.fillCart(customer);
         const { order: answer } = await order.placeOrder(request(), customer.auth);
         placed.push(answer!);
         if (answer?.status !== OrderStatus.CONFIRMED) {
@@ -115,6 +120,8 @@ export const checkout: Scenario = {
 interface Customer {
   userId: string;
   auth: CallOptions;
+  /** The two SKUs of the customer's cart: one unit of the first, two of the second. */
+  skus: [string, string];
 }
 
 interface CheckoutPlatform {
@@ -123,6 +130,7 @@ interface CheckoutPlatform {
   payment: ReturnType<typeof createRpcClient<typeof PaymentService>>;
   admin: CallOptions;
   customers: Customer[];
+  fillCart(customer: Customer): Promise<void>;
   skus: string[];
   cpuMs(): Record<string, number>;
   close(): Promise<void>;
@@ -251,16 +259,25 @@ async function startCheckoutPlatform(context: BenchContext): Promise<CheckoutPla
     for (let i = 0; i < CUSTOMERS; i++) {
       const userId = crypto.randomUUID();
       const auth = { call: { authorization: `Bearer ${await keys.sign(userId, ["customer"])}` } };
-      await cart.addItem({ sku: skus[i % SKUS]!, quantity: 1 }, auth);
-      await cart.addItem({ sku: skus[(i * 7 + 3) % SKUS]!, quantity: 2 }, auth);
-      customers.push({ userId, auth });
+      customers.push({ userId, auth, skus: [skus[i % SKUS]!, skus[(i * 7 + 3) % SKUS]!] });
     }
+    const fillCart = async (customer: Customer) => {
+      await cart.addItem({ sku: customer.skus[0], quantity: 1 }, customer.auth);
+      await cart.addItem({ sku: customer.skus[1], quantity: 2 }, customer.auth);
+    };
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < customers.length) await fillCart(customers[next++]!);
+      }),
+    );
     return {
       order,
       inventory,
       payment,
       admin,
       customers,
+      fillCart,
       skus,
       cpuMs: () => ({
         ...Object.fromEntries(running.processes.map((p) => [p.name, processCpuMs(p.pid)])),
