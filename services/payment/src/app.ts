@@ -79,7 +79,7 @@ export async function createPayment(config: PaymentConfig, options: PaymentOptio
     lifecycle.defer(() => providers.close());
 
     const store = createPaymentStore({
-      db,
+      pool: await db.pool(),
       recordEvents: createEventWriter({ prefix: config.EVENTS_PREFIX }),
     });
     const metrics = createMetrics({ service: "payment" });

@@ -1,12 +1,8 @@
-import {
-  createEventWriter as createContextEventWriter,
-  type EventMeta,
-  eventMeta,
-  type RecordEvents,
-} from "@shopmesh/kit/events";
+import { type EventMeta, eventMeta } from "@shopmesh/kit/events";
 import type { RpcContext } from "@shopmesh/kit/rpc";
+import { createOutboxRows, type OutboxRows } from "./store/index.ts";
 
-export { actorOf, eventMeta, type RecordEvents } from "@shopmesh/kit/events";
+export { actorOf, eventMeta } from "@shopmesh/kit/events";
 
 /**
  * The events payment publishes: every DomainEvent a domain function returns, as the proto message
@@ -18,9 +14,12 @@ export { actorOf, eventMeta, type RecordEvents } from "@shopmesh/kit/events";
 /** The publishing context: stream <PREFIX>_PAYMENT, subjects <prefix>.payment.<event>. */
 export const EVENTS_CONTEXT = "payment";
 
-/** Hands this context's domain events to the outbox in the unit of work of a transaction. */
-export function createEventWriter(options: { prefix: string }): RecordEvents {
-  return createContextEventWriter({ context: EVENTS_CONTEXT, prefix: options.prefix });
+/**
+ * The outbox rows of this context's domain events, which the store writes with the change they
+ * describe (store/outbox.ts: the kit's row shape, written with plain SQL).
+ */
+export function createEventWriter(options: { prefix: string }): OutboxRows {
+  return createOutboxRows({ context: EVENTS_CONTEXT, prefix: options.prefix });
 }
 
 /**

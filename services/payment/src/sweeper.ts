@@ -57,7 +57,7 @@ export function createConfirmationSweeper(options: ConfirmationSweeperOptions): 
               { reference: intent.providerReference },
               { idempotencyKey: providerIdempotencyKey("ConfirmationTimeout", intent.id) },
             );
-          await tx.saveChange(intent, failIntent(intent, CONFIRMATION_TIMEOUT, message, now), SWEEPER_META);
+          tx.saveChange(intent, failIntent(intent, CONFIRMATION_TIMEOUT, message, now), SWEEPER_META);
         }
         return due.length;
       });

@@ -150,6 +150,37 @@ describe("concurrent calls with one key", () => {
     expect(await countRows("idempotency_keys", "key = ?", [request.idempotencyKey])).toBe(1);
   });
 
+  it("20 concurrent CapturePayment calls capture once, with one ledger entry and one event", async () => {
+    const intent = await t.authorize({ amount: eur(1_000n) });
+    const request = { idempotencyKey: "burst-capture", paymentIntentId: intent.id, amount: eur(600n) };
+    const sandbox = t.payment.providers.get("sandbox")!.adapter;
+    const providerCalls = vi.spyOn(sandbox, "capture");
+    const answers = await Promise.all(Array.from({ length: 20 }, () => t.order.capturePayment(request)));
+    expect(providerCalls).toHaveBeenCalledTimes(1);
+    providerCalls.mockRestore();
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0]!.paymentIntent?.capturedAmount?.amountMinor).toBe(600n);
+    expect(await countRows("ledger_entries", "payment_intent_id = ? and kind = 'capture'", [intent.id])).toBe(
+      1,
+    );
+    expect(await t.events(PaymentCapturedSchema, intent.id)).toHaveLength(1);
+  });
+
+  it("lets a call waiting behind a processor failure reach the processor itself, keeping nothing", async () => {
+    const request = authorizeRequest("burst-flaky", orderId(), "tok_sandbox_processor_error");
+    const sandbox = t.payment.providers.get("sandbox")!.adapter;
+    const providerCalls = vi.spyOn(sandbox, "authorize");
+    const outcomes = await Promise.all([1, 2, 3].map(() => failure(t.order.authorizePayment(request))));
+    expect(providerCalls).toHaveBeenCalledTimes(3);
+    providerCalls.mockRestore();
+    expect(outcomes.map((error) => error.code)).toEqual([
+      Code.Unavailable,
+      Code.Unavailable,
+      Code.Unavailable,
+    ]);
+    expect(await countRows("idempotency_keys", "key = ?", [request.idempotencyKey])).toBe(0);
+  });
+
   it("20 concurrent identical refunds refund once", async () => {
     const intent = await t.authorize({ amount: eur(1_000n) });
     await t.order.capturePayment({ idempotencyKey: crypto.randomUUID(), paymentIntentId: intent.id });
@@ -164,5 +195,20 @@ describe("concurrent calls with one key", () => {
     const { paymentIntent } = await t.order.getPaymentIntent({ paymentIntentId: intent.id });
     expect(paymentIntent?.refundedAmount?.amountMinor).toBe(300n);
     expect(await t.events(PaymentRefundedSchema, intent.id)).toHaveLength(1);
+  });
+});
+
+describe("the idempotency_keys table", () => {
+  it("never commits a key without an answer, nor one with two", async () => {
+    const insert = (key: string, response: string | null, error: string | null) =>
+      t.payment.db.execute(
+        `insert into idempotency_keys (method, key, fingerprint, response, error, create_time)
+         values ('Test', ?, 'fingerprint', ?::bytea, ?::jsonb, now())`,
+        [key, response, error],
+      );
+    await expect(insert("no-answer", null, null)).rejects.toThrow(/no answer at commit/);
+    await expect(insert("two-answers", "\\x00", "{}")).rejects.toThrow(/idempotency_keys_outcome_check/);
+    await insert("one-answer", "\\x00", null);
+    expect(await countRows("idempotency_keys", "method = 'Test' and key like ?", ["%answer%"])).toBe(1);
   });
 });

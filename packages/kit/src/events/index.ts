@@ -27,6 +27,13 @@ export {
 } from "./naming.ts";
 export type { OutboxRelay, OutboxRelayOptions } from "./outbox-relay.ts";
 export { createOutboxRelay } from "./outbox-relay.ts";
+export {
+  createOutboxRows,
+  type OutboxRow,
+  type OutboxRows,
+  outboxColumns,
+  outboxRow,
+} from "./outbox-rows.ts";
 export type { EventPublisher, EventPublisherOptions, PublishEventInput } from "./publish.ts";
 export { createEventPublisher, derivedEventId } from "./publish.ts";
 export type { EventRecorder, RecordEventOptions } from "./record-event.ts";

@@ -1,8 +1,8 @@
-import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import type { EntityManager } from "@mikro-orm/core";
-import { newId } from "../ids/index.ts";
-import { buildEventHeaders, type EventMeta } from "./envelope.ts";
-import { checkContext, checkToken, DEFAULT_PREFIX, eventSubject } from "./naming.ts";
+import type { EventMeta } from "./envelope.ts";
+import { checkContext, checkToken, DEFAULT_PREFIX } from "./naming.ts";
+import { outboxRow } from "./outbox-rows.ts";
 import { OutboxEvent } from "./tables.ts";
 
 export interface RecordEventOptions<S extends DescMessage> {
@@ -39,27 +39,19 @@ export function recordEvent<S extends DescMessage>(
   if (typeof options.aggregateId !== "string" || options.aggregateId === "") {
     throw new Error("aggregateId: must be a non-empty string");
   }
-  const id = newId();
-  const time = new Date();
-  const data = toBinary(options.schema, create(options.schema, options.data));
-  const row = em.create(OutboxEvent, {
-    id,
-    type: options.schema.typeName,
-    subject: eventSubject(prefix, context, options.schema),
-    aggregateId: options.aggregateId,
-    headers: buildEventHeaders({
-      id,
+  const row = em.create(
+    OutboxEvent,
+    outboxRow({
       context,
-      type: options.schema.typeName,
+      prefix,
+      schema: options.schema,
+      data: options.data,
       aggregateId: options.aggregateId,
-      time,
       ...(options.meta ? { meta: options.meta } : {}),
     }),
-    data,
-    createdAt: time,
-  });
+  );
   em.persist(row);
-  return id;
+  return row.id;
 }
 
 /** `recordEvent` with the context and prefix bound once, for a service's events module. */

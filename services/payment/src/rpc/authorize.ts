@@ -81,7 +81,7 @@ export function authorizeHandlers(deps: PaymentDeps): Pick<Handlers, "authorizeP
             outcome,
             { now: new Date(), newId },
           );
-          await tx.saveChange(undefined, change, meta);
+          tx.saveChange(undefined, change, meta);
           const { intent } = change;
           deps.authorizations?.inc({ outcome: outcome.status });
           if (intent.status === "failed") return { error: declineError(intent), paymentIntentId: intent.id };

@@ -14,6 +14,7 @@ import {
   restoreError,
   storeError,
 } from "../domain/idempotency.ts";
+import type { PaymentIntent } from "../domain/payment-intent.ts";
 import type { Transaction } from "../store/index.ts";
 import type { PaymentDeps } from "./deps.ts";
 
@@ -26,6 +27,11 @@ export interface IdempotentCall<S extends DescMessage> {
   fingerprint: string;
   /** The response message's schema: the answer is kept as its binary form. */
   response: S;
+  /**
+   * The intent the call acts on, if any: locked (FOR UPDATE) by the statement that claims the
+   * key and handed to the effect, undefined when there is no such intent.
+   */
+  intentId?: string;
 }
 
 /**
@@ -39,32 +45,35 @@ export type EffectResult<S extends DescMessage> =
 /**
  * Runs `effect` at most once per (method, key), Stripe's way, in one transaction:
  *
- * 1. take the key's advisory lock, so concurrent calls with the key queue behind the first;
+ * 1. claim the key: its row is inserted first, so concurrent calls with the key wait for the
+ *    first one's transaction (and the intent `call.intentId` is locked in the same statement);
  * 2. a kept answer is answered again (IDEMPOTENCY_KEY_REUSED when the request differs), with no
  *    second effect;
- * 3. otherwise run the effect (provider call included) and keep its answer with its writes: a
- *    response, or a final DomainError it threw or returned. Transient failures (the processor
- *    UNAVAILABLE, a database error, a lost race) roll everything back and keep nothing, so a
- *    retry with the same key tries again.
+ * 3. otherwise run the effect (provider call included) and keep its answer with its writes, in
+ *    the statement that writes them: a response, or a final DomainError it threw or returned.
+ *    Transient failures (the processor UNAVAILABLE, a database error, a lost race) roll
+ *    everything back, the claim included, so a retry with the same key tries again.
  *
- * An effect throws only before it writes: its domain checks come first, its writes last.
+ * An effect throws only before it stages writes: its domain checks come first, its writes last.
  */
 export async function runIdempotent<S extends DescMessage>(
   deps: Pick<PaymentDeps, "store" | "replays">,
   call: IdempotentCall<S>,
-  effect: (tx: Transaction) => Promise<EffectResult<S>>,
+  effect: (tx: Transaction, intent: PaymentIntent | undefined) => Promise<EffectResult<S>>,
 ): Promise<MessageShape<S>> {
   const outcome = await deps.store.transaction(async (tx): Promise<IdempotentOutcome> => {
-    await tx.idempotency.lock(call.method, call.key);
-    const kept = await tx.idempotency.find(call.method, call.key);
-    if (kept) {
-      const answer = replay(kept, call.fingerprint);
+    const claim = await tx.claimKey(
+      { method: call.method, key: call.key, fingerprint: call.fingerprint, createTime: new Date() },
+      call.intentId,
+    );
+    if (claim.kind === "kept") {
+      const answer = replay(claim.record, call.fingerprint);
       deps.replays?.inc({ method: call.method });
       return answer;
     }
     let result: EffectResult<S>;
     try {
-      result = await effect(tx);
+      result = await effect(tx, claim.intent);
     } catch (error) {
       if (!isFinalError(error)) throw error;
       result = { error };
@@ -73,14 +82,22 @@ export async function runIdempotent<S extends DescMessage>(
       "error" in result
         ? { kind: "error", error: storeError(result.error) }
         : { kind: "response", response: toBinary(call.response, create(call.response, result.response)) };
-    await tx.idempotency.insert({
+    tx.keepAnswer({
       method: call.method,
       key: call.key,
-      fingerprint: call.fingerprint,
       outcome: answer,
       paymentIntentId: result.paymentIntentId,
-      createTime: new Date(),
     });
+    try {
+      await tx.flush();
+    } catch (error) {
+      // A final error of the write itself (providerPaymentKnown) wrote nothing: it is the answer.
+      if (!isFinalError(error)) throw error;
+      const refusal: IdempotentOutcome = { kind: "error", error: storeError(error) };
+      tx.keepAnswer({ method: call.method, key: call.key, outcome: refusal, paymentIntentId: undefined });
+      await tx.flush();
+      return refusal;
+    }
     return answer;
   });
   if (outcome.kind === "error") throw restoreError(outcome.error);

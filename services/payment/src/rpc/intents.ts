@@ -20,14 +20,15 @@ import { eventMeta } from "../events.ts";
 import type { PaymentDeps } from "./deps.ts";
 import { check, uuid } from "./fields.ts";
 import { runIdempotent } from "./idempotent.ts";
-import { existingIntent, providerOf } from "./lookup.ts";
+import { foundIntent, providerOf } from "./lookup.ts";
 
 type Handlers = ServiceHandlers<typeof PaymentService>;
 
 /**
  * Capture, void and refund of an existing intent. Each runs under its idempotency key and holds
- * the intent's row lock from the domain check to the commit, so concurrent calls on one intent
- * (two refunds, a capture and a void) take turns and each sees what the previous one left.
+ * the intent's row lock (taken with the key, in one statement) from the domain check to the
+ * commit, so concurrent calls on one intent (two refunds, a capture and a void) take turns and
+ * each sees what the previous one left.
  * The domain decides first; only then is the provider asked, and the result written.
  */
 export function intentHandlers(
@@ -56,9 +57,10 @@ export function intentHandlers(
             currency: amount?.currency,
           }),
           response: CapturePaymentResponseSchema,
+          intentId: request.paymentIntentId,
         },
-        async (tx) => {
-          const current = await existingIntent(tx, request.paymentIntentId, true);
+        async (tx, locked) => {
+          const current = foundIntent(locked, request.paymentIntentId);
           const change = captureIntent(current, amount, { now: new Date(), newId });
           await providerOf(deps, current).adapter.capture(
             {
@@ -67,7 +69,7 @@ export function intentHandlers(
             },
             { idempotencyKey: providerIdempotencyKey(method, request.idempotencyKey), signal: ctx.signal },
           );
-          await tx.saveChange(current, change, meta);
+          tx.saveChange(current, change, meta);
           return { response: { paymentIntent: intentMessage(change.intent) }, paymentIntentId: current.id };
         },
       );
@@ -91,16 +93,17 @@ export function intentHandlers(
             reason: request.reason,
           }),
           response: VoidPaymentResponseSchema,
+          intentId: request.paymentIntentId,
         },
-        async (tx) => {
-          const current = await existingIntent(tx, request.paymentIntentId, true);
+        async (tx, locked) => {
+          const current = foundIntent(locked, request.paymentIntentId);
           const change = voidIntent(current, request.reason, { now: new Date(), newId });
           if (change.intent !== current) {
             await providerOf(deps, current).adapter.void(
               { reference: current.providerReference },
               { idempotencyKey: providerIdempotencyKey(method, request.idempotencyKey), signal: ctx.signal },
             );
-            await tx.saveChange(current, change, meta);
+            tx.saveChange(current, change, meta);
           }
           return { response: { paymentIntent: intentMessage(change.intent) }, paymentIntentId: current.id };
         },
@@ -129,9 +132,10 @@ export function intentHandlers(
             reason: request.reason,
           }),
           response: RefundPaymentResponseSchema,
+          intentId: request.paymentIntentId,
         },
-        async (tx) => {
-          const current = await existingIntent(tx, request.paymentIntentId, true);
+        async (tx, locked) => {
+          const current = foundIntent(locked, request.paymentIntentId);
           const change = refundIntent(
             current,
             { amountMinor: amount.amountMinor, currency: amount.currency },
@@ -146,7 +150,7 @@ export function intentHandlers(
             { idempotencyKey: providerIdempotencyKey(method, request.idempotencyKey), signal: ctx.signal },
           );
           const refund = { ...change.refund, providerReference: receipt.reference };
-          await tx.saveChange(current, { ...change, refund }, meta);
+          tx.saveChange(current, { ...change, refund }, meta);
           return {
             response: { paymentIntent: intentMessage(change.intent), refund: refundMessage(refund) },
             paymentIntentId: current.id,

@@ -6,8 +6,12 @@ import type { Repositories } from "../store/index.ts";
 import type { PaymentDeps } from "./deps.ts";
 
 /** The intent `id`; NOT_FOUND when there is none. */
-export async function existingIntent(repos: Repositories, id: string, lock = false): Promise<PaymentIntent> {
-  const intent = await repos.intents.byId(id, { lock });
+export async function existingIntent(repos: Repositories, id: string): Promise<PaymentIntent> {
+  return foundIntent(await repos.intents.byId(id), id);
+}
+
+/** `intent`, found (and locked, by runIdempotent's intentId) as `id`; NOT_FOUND when it was not. */
+export function foundIntent(intent: PaymentIntent | undefined, id: string): PaymentIntent {
   if (!intent) throw notFound(`payment intent ${id} not found`);
   return intent;
 }

@@ -65,7 +65,7 @@ export function webhookHandlers(deps: PaymentDeps): Pick<Handlers, "handleProvid
           );
           return "ignored";
         }
-        await tx.saveChange(intent, change, webhookMeta(ctx, event.id));
+        tx.saveChange(intent, change, webhookMeta(ctx, event.id));
         return "applied";
       });
       outcomes?.inc({ outcome });

@@ -1,9 +1,9 @@
 import { defineEntity, type InferEntity, p } from "@shopmesh/kit/db";
 
 /**
- * The payment tables as MikroORM entities. Rows are plain column values: the repositories of
- * this folder map them to the domain's records explicitly, mostly with raw SQL (row locks,
- * conditional inserts); the SQL that creates the tables is in migrations.ts.
+ * The payment tables as MikroORM entities, for the ORM's metadata. The store does not go through
+ * them: its repositories read and write with plain, prepared SQL (sql.ts) and map rows to the
+ * domain's records explicitly; the SQL that creates the tables is in migrations.ts.
  */
 
 export const PaymentIntentRow = defineEntity({

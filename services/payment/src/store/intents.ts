@@ -1,26 +1,13 @@
-import type { EntityManager } from "@shopmesh/kit/db";
-import { staleVersion } from "@shopmesh/kit/errors";
-import { providerPaymentKnown } from "../domain/idempotency.ts";
 import type { PaymentIntent, PaymentStatus } from "../domain/payment-intent.ts";
-import { type LockOption, toBigInt, toDate } from "./sql.ts";
+import { type LockOption, type Sql, toBigInt, toDate } from "./sql.ts";
 
+/** Reads of payment intents; they are written by the statements of changes.ts. */
 export interface IntentRepository {
   byId(id: string, options?: LockOption): Promise<PaymentIntent | undefined>;
   /** The intent a provider's webhook is about. */
   byReference(provider: string, reference: string, options?: LockOption): Promise<PaymentIntent | undefined>;
   /** An order's intents, oldest first. */
   listByOrder(orderId: string): Promise<PaymentIntent[]>;
-  /**
-   * Throws providerPaymentKnown (nothing written) when an intent holds the same provider
-   * reference already.
-   */
-  insert(intent: PaymentIntent): Promise<void>;
-  /**
-   * Stores status, amounts, failure and update time (the rest never changes), only over the
-   * `previous` version: the callers hold the row lock, so a mismatch is a bug that would lose an
-   * update, and it throws rather than write.
-   */
-  update(intent: PaymentIntent, previous: PaymentIntent): Promise<void>;
   /**
    * Locks up to `limit` intents still REQUIRES_CONFIRMATION that were created at or before
    * `createdBefore`, oldest first, skipping rows another transaction holds (a webhook confirming
@@ -29,13 +16,15 @@ export interface IntentRepository {
   claimUnconfirmed(createdBefore: Date, limit: number): Promise<PaymentIntent[]>;
 }
 
-const COLUMNS = `id, order_id as "orderId", customer_id as "customerId", provider,
+/** The columns of payment_intents as a RawIntent names them. */
+export const INTENT_COLUMNS = `id, order_id as "orderId", customer_id as "customerId", provider,
   provider_reference as "providerReference", status, currency, amount,
   captured_amount as "capturedAmount", refunded_amount as "refundedAmount",
   card_brand as "brand", card_last4 as "last4", failure_code as "failureCode",
   failure_message as "failureMessage", create_time as "createTime", update_time as "updateTime"`;
 
-type RawIntent = Omit<
+/** A payment_intents row as INTENT_COLUMNS selects it. */
+export type RawIntent = Omit<
   PaymentIntent,
   "amount" | "capturedAmount" | "refundedAmount" | "createTime" | "updateTime"
 > & {
@@ -46,94 +35,35 @@ type RawIntent = Omit<
   updateTime: unknown;
 };
 
-export function createIntentRepository(em: EntityManager): IntentRepository {
-  const select = async (where: string, params: unknown[], lock = false) => {
-    const rows = await em.execute<RawIntent[]>(
-      `select ${COLUMNS} from payment_intents where ${where}${lock ? " for update" : ""}`,
-      params,
-    );
-    return rows.map(toIntent);
-  };
+const SELECT = `select ${INTENT_COLUMNS} from payment_intents`;
+const BY_ID = `${SELECT} where id = $1`;
+const BY_REFERENCE = `${SELECT} where provider = $1 and provider_reference = $2`;
+const BY_ORDER = `${SELECT} where order_id = $1 order by create_time, id`;
+const UNCONFIRMED = `${SELECT}
+  where status = 'requires_confirmation' and create_time <= $1
+  order by create_time limit $2
+  for update skip locked`;
+
+export function createIntentRepository(sql: Sql): IntentRepository {
+  const first = async (text: string, values: unknown[]) =>
+    (await sql.query<RawIntent>(text, values)).rows.map(toIntent)[0];
   return {
-    async byId(id, options = {}) {
-      return (await select("id = ?", [id], options.lock))[0];
+    byId(id, options = {}) {
+      return first(options.lock ? `${BY_ID} for update` : BY_ID, [id]);
     },
-    async byReference(provider, reference, options = {}) {
-      return (
-        await select("provider = ? and provider_reference = ?", [provider, reference], options.lock)
-      )[0];
+    byReference(provider, reference, options = {}) {
+      return first(options.lock ? `${BY_REFERENCE} for update` : BY_REFERENCE, [provider, reference]);
     },
     async listByOrder(orderId) {
-      return select("order_id = ? order by create_time, id", [orderId]);
-    },
-    async insert(intent) {
-      // A reference the table holds already means the provider answered with an earlier
-      // payment (see providerPaymentKnown); no second intent is made for it.
-      const result = await em.execute<{ affectedRows: number }>(
-        `insert into payment_intents (id, order_id, customer_id, provider, provider_reference, status,
-           currency, amount, captured_amount, refunded_amount, card_brand, card_last4, failure_code,
-           failure_message, create_time, update_time)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict (provider, provider_reference) where provider_reference <> '' do nothing`,
-        [
-          intent.id,
-          intent.orderId,
-          intent.customerId,
-          intent.provider,
-          intent.providerReference,
-          intent.status,
-          intent.currency,
-          intent.amount.toString(),
-          intent.capturedAmount.toString(),
-          intent.refundedAmount.toString(),
-          intent.brand,
-          intent.last4,
-          intent.failureCode,
-          intent.failureMessage,
-          intent.createTime,
-          intent.updateTime,
-        ],
-        "run",
-      );
-      if (result.affectedRows !== 1) throw providerPaymentKnown(intent.provider, intent.providerReference);
-    },
-    async update(intent, previous) {
-      const result = await em.execute<{ affectedRows: number }>(
-        `update payment_intents set status = ?, captured_amount = ?, refunded_amount = ?,
-           failure_code = ?, failure_message = ?, update_time = ?
-         where id = ? and status = ? and captured_amount = ? and refunded_amount = ?`,
-        [
-          intent.status,
-          intent.capturedAmount.toString(),
-          intent.refundedAmount.toString(),
-          intent.failureCode,
-          intent.failureMessage,
-          intent.updateTime,
-          intent.id,
-          previous.status,
-          previous.capturedAmount.toString(),
-          previous.refundedAmount.toString(),
-        ],
-        "run",
-      );
-      if (result.affectedRows !== 1) {
-        throw staleVersion(`payment intent ${intent.id} changed while it was being updated`);
-      }
+      return (await sql.query<RawIntent>(BY_ORDER, [orderId])).rows.map(toIntent);
     },
     async claimUnconfirmed(createdBefore, limit) {
-      const rows = await em.execute<RawIntent[]>(
-        `select ${COLUMNS} from payment_intents
-         where status = 'requires_confirmation' and create_time <= ?
-         order by create_time limit ?
-         for update skip locked`,
-        [createdBefore, limit],
-      );
-      return rows.map(toIntent);
+      return (await sql.query<RawIntent>(UNCONFIRMED, [createdBefore, limit])).rows.map(toIntent);
     },
   };
 }
 
-function toIntent(row: RawIntent): PaymentIntent {
+export function toIntent(row: RawIntent): PaymentIntent {
   return {
     id: row.id,
     orderId: row.orderId,

@@ -114,6 +114,35 @@ export const PAYMENT_MIGRATIONS: readonly Migration[] = [
       "create index idempotency_keys_create_time_idx on idempotency_keys (create_time)",
     ],
   },
+  {
+    name: "payment.0003_idempotency_keys_claimed_first",
+    up: [
+      // A call claims its key by inserting the row before its effect and writes the answer into
+      // it before COMMIT (store/idempotency.ts): inside that transaction the row has no answer
+      // yet. It may still never commit without one: the CHECK now says "not both", and a trigger
+      // deferred to COMMIT says "not neither", so together they keep "exactly one" for every
+      // committed row, as the CHECK of 0001 did.
+      "alter table idempotency_keys drop constraint idempotency_keys_outcome_check",
+      `alter table idempotency_keys add constraint idempotency_keys_outcome_check
+         check (response is null or error is null)`,
+      // The function reads the table by name: it keeps the migration's search_path (this schema).
+      `create function idempotency_keys_answered() returns trigger language plpgsql
+       set search_path from current as $$
+       begin
+         if exists (select 1 from idempotency_keys
+                    where method = new.method and key = new.key and response is null and error is null) then
+           raise exception 'idempotency key (%, %) has no answer at commit', new.method, new.key
+             using errcode = 'check_violation', constraint = 'idempotency_keys_answered';
+         end if;
+         return null;
+       end
+       $$`,
+      `create constraint trigger idempotency_keys_answered after insert or update on idempotency_keys
+         deferrable initially deferred for each row
+         when (new.response is null and new.error is null)
+         execute function idempotency_keys_answered()`,
+    ],
+  },
 ];
 
 /** What createDb applies for payment: the kit's outbox and inbox, then the payment schema. */

@@ -1,4 +1,4 @@
-import type { EntityManager } from "@shopmesh/kit/db";
+import type { Sql } from "./sql.ts";
 
 /** Provider webhook events seen, by (provider, event id). */
 export interface WebhookEventRepository {
@@ -16,16 +16,21 @@ export interface WebhookEventRepository {
   }): Promise<boolean>;
 }
 
-export function createWebhookEventRepository(em: EntityManager): WebhookEventRepository {
+const RECORD = `insert into webhook_events (provider, event_id, type, payment_intent_id, receive_time)
+  values ($1, $2, $3, $4, $5)
+  on conflict (provider, event_id) do nothing
+  returning 1 as inserted`;
+
+export function createWebhookEventRepository(sql: Sql): WebhookEventRepository {
   return {
     async record(event) {
-      const rows = await em.execute<{ inserted: number }[]>(
-        `insert into webhook_events (provider, event_id, type, payment_intent_id, receive_time)
-         values (?, ?, ?, ?, ?)
-         on conflict (provider, event_id) do nothing
-         returning 1 as inserted`,
-        [event.provider, event.eventId, event.type, event.paymentIntentId ?? null, event.receiveTime],
-      );
+      const { rows } = await sql.query(RECORD, [
+        event.provider,
+        event.eventId,
+        event.type,
+        event.paymentIntentId ?? null,
+        event.receiveTime,
+      ]);
       return rows.length > 0;
     },
   };

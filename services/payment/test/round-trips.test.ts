@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eur, orderId, startTestPayment, type TestPayment } from "./support.ts";
+
+/**
+ * The checkout's two payment calls are on its hot path: these tests count the statements each
+ * sends to PostgreSQL (every query of every pooled session, BEGIN and COMMIT included), so a
+ * change that adds round trips shows here rather than only in the benchmark.
+ */
+
+let t: TestPayment;
+/** The text of each statement sent while `recording` is set. */
+let sent: { text: string }[] = [];
+let recording = false;
+let restore: () => void = () => undefined;
+
+type Query = (this: unknown, ...args: unknown[]) => unknown;
+
+beforeAll(async () => {
+  t = await startTestPayment();
+  // Background work would be counted too: the outbox is left unpublished here, nothing swept.
+  await Promise.all([t.payment.relay.stop(), t.payment.sweeper.stop(), t.payment.pruner.stop()]);
+  const pool = await t.payment.db.pool();
+  const prototype = pool.Client.prototype as { query: Query };
+  const original = prototype.query;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    if (recording) {
+      // pg takes query(text, values) or query({ name, text, values }).
+      const [first] = args;
+      sent.push({ text: typeof first === "string" ? first : ((first as { text?: string }).text ?? "") });
+    }
+    return original.apply(this, args);
+  };
+  restore = () => {
+    prototype.query = original;
+  };
+});
+
+afterAll(async () => {
+  restore();
+  await t?.stop();
+});
+
+async function statementsOf(call: () => Promise<unknown>) {
+  sent = [];
+  recording = true;
+  try {
+    await call();
+  } finally {
+    recording = false;
+  }
+  return sent;
+}
+
+function summary(statements: { text: string }[]): string {
+  return statements.map((s) => s.text.replace(/\s+/g, " ").trim().slice(0, 90)).join("\n");
+}
+
+describe("statements per call", () => {
+  it("AuthorizePayment and CapturePayment take four round trips each, a replay three, all with bound parameters", async () => {
+    const request = {
+      idempotencyKey: `round-trips-${crypto.randomUUID()}`,
+      orderId: orderId(),
+      amount: eur(1_250n),
+      paymentToken: "tok_sandbox_visa",
+    };
+    // Warm up: the first use of a pooled session prepares the statements.
+    await t.authorize();
+
+    const authorize = await statementsOf(() => t.order.authorizePayment(request));
+    const intentId = (await t.order.listOrderPayments({ orderId: request.orderId })).paymentIntents[0]!.id;
+    const captureKey = `round-trips-${crypto.randomUUID()}`;
+    const capture = await statementsOf(() =>
+      t.order.capturePayment({ idempotencyKey: captureKey, paymentIntentId: intentId }),
+    );
+    const replay = await statementsOf(() => t.order.authorizePayment(request));
+
+    // BEGIN, claim the key (and lock the intent), write the change with its event and answer, COMMIT.
+    expect(authorize, summary(authorize)).toHaveLength(4);
+    expect(capture, summary(capture)).toHaveLength(4);
+    // BEGIN, claim the key (finding its answer), COMMIT.
+    expect(replay, summary(replay)).toHaveLength(3);
+    for (const { text } of [...authorize, ...capture, ...replay]) {
+      expect(text).not.toContain("round-trips-");
+      expect(text).not.toContain(intentId);
+      expect(text).not.toContain(request.orderId);
+    }
+  });
+});
