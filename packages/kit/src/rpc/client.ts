@@ -24,6 +24,7 @@ import type { Metrics } from "../metrics/index.ts";
 import { type ChannelTls, createChannel } from "./channel.ts";
 import { type CallContext, type CallOptions, METADATA } from "./context.ts";
 import { methodPath } from "./definition.ts";
+import { errorReason } from "./errors.ts";
 import type { RpcClient } from "./types.ts";
 
 export interface RpcClientOptions {
@@ -271,6 +272,9 @@ const observers = new Map<string, { observe(value: number): void }>();
 
 function isDown(error: unknown): boolean {
   return (
-    error instanceof ConnectError && (error.code === Code.Unavailable || error.code === Code.DeadlineExceeded)
+    error instanceof ConnectError &&
+    (error.code === Code.Unavailable || error.code === Code.DeadlineExceeded) &&
+    // The service answered: what is down is behind it (a payment processor), not the service.
+    errorReason(error) !== "UPSTREAM_UNAVAILABLE"
   );
 }

@@ -62,6 +62,9 @@ const handlers: ServiceHandlers<typeof EchoService> = {
   },
   async echoOnce(request) {
     attempts++;
+    if (request.message === "upstream") {
+      throw rpcError(Code.Unavailable, "the processor is down", ErrorReason.UPSTREAM_UNAVAILABLE);
+    }
     throw new ConnectError(`not now: ${request.message}`, Code.Unavailable);
   },
   async *echoStream(request) {
@@ -230,6 +233,24 @@ describe("rpc over real gRPC", () => {
     }
     const open = (await client.echo({ message: "x" }).catch((e) => e)) as ConnectError;
     expect(open.code).toBe(Code.Unavailable);
+    expect(open.rawMessage).toContain("circuit open");
+    client.close();
+  });
+
+  it("keeps the circuit closed for a service that answers that something behind it is down", async () => {
+    const client = createRpcClient(EchoService, { address, breakerThreshold: 2 });
+    const support = {
+      call: { authorization: `Bearer ${await accessToken({ sub: "u3", roles: ["support"] })}` },
+    };
+    attempts = 0;
+    for (let i = 0; i < 4; i++) {
+      const error = (await client.echoOnce({ message: "upstream" }, support).catch((e) => e)) as ConnectError;
+      expect(errorReason(error)).toBe("UPSTREAM_UNAVAILABLE");
+    }
+    expect(attempts).toBe(4); // every call reached the service
+    // while the service's own UNAVAILABLE answers do open it
+    for (let i = 0; i < 2; i++) await client.echoOnce({ message: "down" }, support).catch(() => undefined);
+    const open = (await client.echoOnce({ message: "down" }, support).catch((e) => e)) as ConnectError;
     expect(open.rawMessage).toContain("circuit open");
     client.close();
   });

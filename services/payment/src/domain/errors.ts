@@ -38,5 +38,5 @@ export function refundExceedsCaptured(requested: bigint, refundable: bigint, cur
  * the idempotency key, so a retry with the same key tries again.
  */
 export function processorUnavailable(message: string): DomainError {
-  return new DomainError("unavailable", message);
+  return new DomainError("unavailable", message, { reason: "UPSTREAM_UNAVAILABLE" });
 }

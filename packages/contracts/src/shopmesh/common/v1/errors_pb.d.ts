@@ -134,6 +134,15 @@ export enum ErrorReason {
    * @generated from enum value: ERROR_REASON_WEBHOOK_SIGNATURE_INVALID = 15;
    */
   WEBHOOK_SIGNATURE_INVALID = 15,
+
+  /**
+   * UNAVAILABLE: the service itself answered, but an outside system it relies on (a payment
+   * processor, a carrier) did not; retry later (with the same idempotency key). Clients do not
+   * count it against the service's health (their circuit breakers stay closed).
+   *
+   * @generated from enum value: ERROR_REASON_UPSTREAM_UNAVAILABLE = 16;
+   */
+  UPSTREAM_UNAVAILABLE = 16,
 }
 
 /**
