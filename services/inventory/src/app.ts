@@ -7,7 +7,7 @@ import { createRpcServer, type RpcServer } from "@shopmesh/kit/rpc";
 import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopmesh/kit/service";
 import type { JWK } from "jose";
 import type { InventoryConfig } from "./config.ts";
-import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
+import { createEventRows, createEventWriter, EVENTS_CONTEXT } from "./events.ts";
 import { createInventoryHandlers, INVENTORY_ACCESS_RULES } from "./rpc/index.ts";
 import { createInventoryStore, INVENTORY_ENTITIES, type InventoryStore, MIGRATIONS } from "./store/index.ts";
 import { createReservationSweeper, type ReservationSweeper } from "./sweeper.ts";
@@ -68,6 +68,7 @@ export async function createInventory(
     const store = createInventoryStore({
       db,
       recordEvents: createEventWriter({ prefix: config.EVENTS_PREFIX }),
+      outboxRows: createEventRows({ prefix: config.EVENTS_PREFIX }),
     });
     const metrics = createMetrics({ service: "inventory" });
     const reservations = new Counter({

@@ -52,8 +52,7 @@ export async function releaseReservations(
   if (released.length === 0) return changes.map((change) => change.reservation);
 
   const deltas = mergeDeltas(released.flatMap((change) => stockDeltas(change.reservation.lines)));
-  await tx.stock.lockLevels(deltas);
-  await tx.stock.unreserve(deltas, false, now);
+  await tx.stock.unreserve(deltas, now);
   for (const change of released) {
     await tx.reservations.update(change.reservation);
     tx.record(change.events, meta);

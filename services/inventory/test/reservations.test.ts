@@ -1,7 +1,9 @@
 import { ErrorInfoSchema } from "@shopmesh/contracts/google/rpc/error_details_pb";
 import {
+  LowStockSchema,
   ReservationCommittedSchema,
   ReservationReleasedSchema,
+  StockAdjustedSchema,
   StockReservedSchema,
 } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
 import { ReservationState, type StockLevel } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
@@ -94,6 +96,95 @@ describe("Reserve under concurrency", () => {
     for (const answer of answers) expect(answer.reservation).toEqual(answers[0]!.reservation);
     expect(totals(await levels("RETRIED"))).toMatchObject({ reserved: 2n, available: 3n });
     expect(await t.events(StockReservedSchema, id)).toHaveLength(1);
+  });
+
+  it("never deadlocks: concurrent orders naming the same SKUs in opposite orders all reserve and commit", async () => {
+    const north = await t.warehouse();
+    const south = await t.warehouse();
+    for (const sku of ["CROSS-A", "CROSS-B", "CROSS-C"]) {
+      await t.receive(sku, north.id, 30);
+      await t.receive(sku, south.id, 30);
+    }
+    // Two orders of 15 units per line and 22 of 1: 52 of each SKU's 60, from both warehouses.
+    const orders = Array.from({ length: 24 }, (_, i) => ({
+      orderId: orderId(),
+      lines: (i % 2 === 0 ? ["CROSS-A", "CROSS-B", "CROSS-C"] : ["CROSS-C", "CROSS-B", "CROSS-A"]).map(
+        (sku) => ({ sku, quantity: i < 2 ? 15n : 1n }),
+      ),
+    }));
+    const reserved = await Promise.allSettled(orders.map((order) => t.order.reserve(order)));
+    const errors = reserved.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason] : []));
+    expect(errors).toEqual([]);
+    await Promise.all(orders.map((order) => t.order.commitReservation({ orderId: order.orderId })));
+    for (const sku of ["CROSS-A", "CROSS-B", "CROSS-C"]) {
+      expect(totals(await levels(sku))).toEqual({ onHand: 8n, reserved: 0n, available: 8n });
+    }
+  });
+
+  it("locks the stock before allocating when its writes keep finding the units taken, and still reserves", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("CONTENDED", warehouse.id, 5);
+    const checkout = t.inventory.store.checkout;
+    const write = checkout.reserve;
+    let refused = 0;
+    // Every optimistic write finds the units gone (as when other orders keep taking them).
+    checkout.reserve = async () => {
+      refused++;
+      return { written: false };
+    };
+    try {
+      const id = orderId();
+      const { reservation } = await t.order.reserve({
+        orderId: id,
+        lines: [{ sku: "CONTENDED", quantity: 2n }],
+      });
+      expect(refused).toBe(3);
+      expect(reservation!.state).toBe(ReservationState.ACTIVE);
+      expect(totals(await levels("CONTENDED"))).toEqual({ onHand: 5n, reserved: 2n, available: 3n });
+      expect(await t.events(StockReservedSchema, id)).toHaveLength(1);
+    } finally {
+      checkout.reserve = write;
+    }
+  });
+
+  it("fires LowStock once when concurrent reservations cross a threshold", async () => {
+    const one = await t.warehouse();
+    const two = await t.warehouse();
+    await t.receive("CROWDED", one.id, 30);
+    await t.receive("CROWDED", two.id, 30);
+    await t.client.setLowStockThreshold({ sku: "CROWDED", lowStockThreshold: 25n }, t.admin);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, () =>
+        t.order.reserve({ orderId: orderId(), lines: [{ sku: "CROWDED", quantity: 1n }] }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === "rejected")).toEqual([]);
+    expect(await available("CROWDED")).toBe(20n);
+    const events = await t.events(LowStockSchema, "CROWDED");
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ available: 24n, lowStockThreshold: 25n });
+  });
+
+  it("evaluates a threshold set between its read and its write", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("RACED", warehouse.id, 5);
+    const checkout = t.inventory.store.checkout;
+    const read = checkout.reserveSnapshot;
+    // The read sees no threshold; an admin sets one before the write (5 available: not low yet).
+    checkout.reserveSnapshot = async (...args) => {
+      const snapshot = await read(...args);
+      await t.client.setLowStockThreshold({ sku: "RACED", lowStockThreshold: 5n }, t.admin);
+      return snapshot;
+    };
+    try {
+      expect(await t.events(LowStockSchema, "RACED")).toEqual([]);
+      await t.order.reserve({ orderId: orderId(), lines: [{ sku: "RACED", quantity: 1n }] });
+    } finally {
+      checkout.reserveSnapshot = read;
+    }
+    const events = await t.events(LowStockSchema, "RACED");
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ available: 4n, lowStockThreshold: 5n });
   });
 });
 
@@ -252,6 +343,91 @@ describe("CommitReservation", () => {
     const release = await failure(t.order.releaseReservation({ orderId: id, reason: "order_cancelled" }));
     expect(release.code).toBe(Code.FailedPrecondition);
     expect(errorReason(release)).toBe("INVALID_STATE");
+  });
+
+  it("lets exactly one of a commit and a release racing for the same reservation win", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("RACE", warehouse.id, 50);
+    const ids = Array.from({ length: 10 }, () => orderId());
+    for (const id of ids) await t.order.reserve({ orderId: id, lines: [{ sku: "RACE", quantity: 2n }] });
+
+    const outcomes = await Promise.all(
+      ids.map(async (id) => {
+        const [commit, release] = await Promise.allSettled([
+          t.order.commitReservation({ orderId: id }),
+          t.order.releaseReservation({ orderId: id, reason: "raced" }),
+        ]);
+        return { id, committed: commit.status === "fulfilled", released: release.status === "fulfilled" };
+      }),
+    );
+    let sold = 0n;
+    for (const { id, committed, released } of outcomes) {
+      expect(committed !== released, `order ${id}: exactly one wins`).toBe(true);
+      const { reservation } = await t.order.getReservation({ orderId: id });
+      expect(reservation!.state).toBe(committed ? ReservationState.COMMITTED : ReservationState.RELEASED);
+      expect(await t.events(ReservationCommittedSchema, id)).toHaveLength(committed ? 1 : 0);
+      expect(await t.events(ReservationReleasedSchema, id)).toHaveLength(released ? 1 : 0);
+      if (committed) sold += 2n;
+    }
+    expect(totals(await levels("RACE"))).toEqual({ onHand: 50n - sold, reserved: 0n, available: 50n - sold });
+  });
+
+  it("writes its outbox rows as the kit's recorder does, and the relay publishes them", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("OUTBOX", warehouse.id, 5); // StockAdjusted, written through the ORM
+    const id = orderId();
+    await t.order.reserve({ orderId: id, lines: [{ sku: "OUTBOX", quantity: 1n }] });
+    await t.order.commitReservation({ orderId: id });
+
+    type Row = {
+      id: string;
+      type: string;
+      subject: string;
+      aggregateId: string;
+      headers: unknown;
+      createdAt: unknown;
+    };
+    const rows = await t.inventory.db.execute<Row>(
+      `select id, type, subject, aggregate_id as "aggregateId", headers, created_at as "createdAt"
+       from outbox_events where aggregate_id in (?, ?) order by id`,
+      ["OUTBOX", id],
+    );
+    const byType = new Map(rows.map((row) => [row.type, row]));
+    const adjusted = byType.get(StockAdjustedSchema.typeName)!;
+    const written = [StockReservedSchema, ReservationCommittedSchema].map(
+      (schema) => byType.get(schema.typeName)!,
+    );
+    expect(rows).toHaveLength(3);
+    const headers = (row: Row) =>
+      (typeof row.headers === "string" ? JSON.parse(row.headers) : row.headers) as Record<string, string>;
+    for (const row of [adjusted, ...written]) {
+      expect(row.subject.startsWith(`${t.prefix}.inventory.`)).toBe(true);
+      expect(headers(row)).toMatchObject({
+        "ce-id": row.id,
+        "ce-type": row.type,
+        "ce-subject": row.aggregateId,
+        "ce-source": "shopmesh/inventory",
+        "ce-datacontenttype": "application/protobuf",
+      });
+      expect(new Date(headers(row)["ce-time"]!).getTime()).toBe(new Date(String(row.createdAt)).getTime());
+    }
+    for (const row of written)
+      expect(Object.keys(headers(row)).sort()).toEqual(Object.keys(headers(adjusted)).sort());
+    expect(written.map((row) => row.subject)).toEqual([
+      `${t.prefix}.inventory.stock_reserved`,
+      `${t.prefix}.inventory.reservation_committed`,
+    ]);
+
+    await waitFor(
+      async () => {
+        const [row] = await t.inventory.db.execute<{ unsent: unknown }>(
+          "select count(*) as unsent from outbox_events where aggregate_id in (?, ?) and published_at is null",
+          ["OUTBOX", id],
+        );
+        return Number(row?.unsent) === 0;
+      },
+      { timeoutMs: 8_000, intervalMs: 50, message: "the relay publishes the rows" },
+    );
   });
 
   it("answers NOT_FOUND for an order without a reservation", async () => {

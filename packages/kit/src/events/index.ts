@@ -31,8 +31,10 @@ export {
   createOutboxRows,
   type OutboxRow,
   type OutboxRows,
-  outboxColumns,
+  outboxInsert,
+  outboxInsertAt,
   outboxRow,
+  outboxValues,
 } from "./outbox-rows.ts";
 export type { EventPublisher, EventPublisherOptions, PublishEventInput } from "./publish.ts";
 export { createEventPublisher, derivedEventId } from "./publish.ts";

@@ -1,4 +1,5 @@
 import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
+import type { Parameters } from "../db/sql.ts";
 import { newId } from "../ids/index.ts";
 import type { DomainEvent } from "./domain-event.ts";
 import { buildEventHeaders, type EventMeta } from "./envelope.ts";
@@ -62,18 +63,51 @@ export function createOutboxRows(options: { context: string; prefix?: string }):
     );
 }
 
+/** The columns of outbox_events a row fills, each as one array parameter of unnest(). */
+const COLUMNS: readonly [column: string, type: string, values: (rows: readonly OutboxRow[]) => unknown[]][] =
+  [
+    ["id", "uuid[]", (rows) => rows.map((row) => row.id)],
+    ["type", "text[]", (rows) => rows.map((row) => row.type)],
+    ["subject", "text[]", (rows) => rows.map((row) => row.subject)],
+    ["aggregate_id", "text[]", (rows) => rows.map((row) => row.aggregateId)],
+    ["headers", "jsonb[]", (rows) => rows.map((row) => JSON.stringify(row.headers))],
+    ["data", "bytea[]", (rows) => rows.map((row) => row.data)],
+    ["created_at", "timestamptz[]", (rows) => rows.map((row) => row.createdAt)],
+  ];
+
+function insertText(placeholders: readonly string[], when: string | undefined): string {
+  return `insert into outbox_events (${COLUMNS.map(([column]) => column).join(", ")})
+    select * from unnest(${placeholders.join(", ")})${when ? ` where ${when}` : ""}`;
+}
+
 /**
- * The columns of outbox rows as arrays, for `insert into outbox_events ... select * from
- * unnest(...)`: one statement text for any number of rows.
+ * `insert into outbox_events ... select * from unnest(...)` of `rows`, their seven array
+ * parameters added to `p` (one statement text serves any number of rows), optionally only `when`
+ * a condition holds — for a data-modifying CTE that writes events with the change they describe:
+ *
+ *   const p = parameters();
+ *   const text = `with changed as (update ... returning id),
+ *     events as (${outboxInsert(p, rows, "exists (select from changed)")}) select ...`;
  */
-export function outboxColumns(rows: readonly OutboxRow[]) {
-  return {
-    ids: rows.map((row) => row.id),
-    types: rows.map((row) => row.type),
-    subjects: rows.map((row) => row.subject),
-    aggregateIds: rows.map((row) => row.aggregateId),
-    headers: rows.map((row) => JSON.stringify(row.headers)),
-    data: rows.map((row) => row.data),
-    createdAt: rows.map((row) => row.createdAt),
-  };
+export function outboxInsert(p: Parameters, rows: readonly OutboxRow[], when?: string): string {
+  return insertText(
+    COLUMNS.map(([, type, values]) => p.add(values(rows), type)),
+    when,
+  );
+}
+
+/**
+ * The same insert for a statement written once with fixed placeholders: its seven parameters
+ * are `$first` to `$first+6`, filled with outboxValues(rows).
+ */
+export function outboxInsertAt(first: number, when?: string): string {
+  return insertText(
+    COLUMNS.map(([, type], index) => `$${first + index}::${type}`),
+    when,
+  );
+}
+
+/** The seven parameters of outboxInsertAt, in order. */
+export function outboxValues(rows: readonly OutboxRow[]): unknown[] {
+  return COLUMNS.map(([, , values]) => values(rows));
 }

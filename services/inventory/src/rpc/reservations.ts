@@ -4,20 +4,17 @@ import type {
 } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
 import { isDomainError, notFound } from "@shopmesh/kit/errors";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
-import { allocate, type LineRequest } from "../domain/allocation.ts";
+import type { LineRequest } from "../domain/allocation.ts";
 import {
   checkReleaseReason,
   checkReserveInput,
-  commitReservation,
-  createReservation,
-  outOfStock,
   type Reservation,
   repeatReserve,
   reservationMessage,
-  stockDeltas,
 } from "../domain/reservation.ts";
 import { eventMeta } from "../events.ts";
-import { checkLowStock, releaseReservations } from "../stock-steps.ts";
+import { commitStock, type ReserveOutcome, reserveStock } from "../reservation-steps.ts";
+import { releaseReservations } from "../stock-steps.ts";
 import { isDuplicateReservation, type Repositories } from "../store/index.ts";
 import type { InventoryDeps } from "./deps.ts";
 import { check, uuid } from "./fields.ts";
@@ -39,31 +36,13 @@ export function reservationHandlers(
       const lines = request.lines.map(lineFromProto);
       check(checkReserveInput({ lines, ttlSeconds: request.ttlSeconds }));
       const { orderId } = request;
-      const meta = eventMeta(ctx);
-      const now = new Date();
-      let result: { reservation: Reservation; created: boolean };
+      let result: ReserveOutcome;
       try {
-        result = await store.transaction(async (tx) => {
-          const existing = await tx.reservations.byOrderId(orderId, { lock: true });
-          if (existing) return { reservation: repeatReserve(existing, lines, now), created: false };
-          // Locks every stock level of these SKUs (in the one lock order) before reading what
-          // is available: concurrent Reserves of the same SKUs queue here, and each allocates
-          // from what the previous ones left. The conditional UPDATE and the table's CHECK
-          // constraint would refuse an oversell even if this were wrong.
-          const stock = await tx.stock.lockForAllocation(lines.map((line) => line.sku));
-          const allocation = allocate(lines, stock);
-          if (!allocation.ok) throw outOfStock(allocation.shortages);
-          const change = createReservation(orderId, allocation.lines, request.ttlSeconds, now);
-          await tx.stock.reserve(stockDeltas(change.reservation.lines), now);
-          await tx.reservations.insert(change.reservation);
-          tx.record(change.events, meta);
-          await checkLowStock(
-            tx,
-            lines.map((line) => line.sku),
-            now,
-            meta,
-          );
-          return { reservation: change.reservation, created: true };
+        result = await reserveStock(store, {
+          orderId,
+          lines,
+          ttlSeconds: request.ttlSeconds,
+          meta: eventMeta(ctx),
         });
       } catch (error) {
         if (!isDuplicateReservation(error)) {
@@ -71,7 +50,7 @@ export function reservationHandlers(
           throw error;
         }
         // A concurrent Reserve of the same order committed first: answer as a retry would.
-        const existing = await store.read().reservations.byOrderId(orderId);
+        const existing = await store.checkout.reservation(orderId);
         if (!existing) throw error;
         result = { reservation: repeatReserve(existing, lines, new Date()), created: false };
       }
@@ -81,19 +60,7 @@ export function reservationHandlers(
 
     async commitReservation(request, ctx) {
       check(uuid(request.orderId, "orderId"));
-      const meta = eventMeta(ctx);
-      const now = new Date();
-      const reservation = await store.transaction(async (tx) => {
-        const current = await existingReservation(tx, request.orderId, true);
-        const change = commitReservation(current, now);
-        if (change.reservation === current) return current;
-        const deltas = stockDeltas(current.lines);
-        await tx.stock.lockLevels(deltas);
-        await tx.stock.unreserve(deltas, true, now);
-        await tx.reservations.update(change.reservation);
-        tx.record(change.events, meta);
-        return change.reservation;
-      });
+      const reservation = await commitStock(store, request.orderId, eventMeta(ctx));
       return { reservation: reservationMessage(reservation) };
     },
 

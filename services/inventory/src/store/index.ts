@@ -1,11 +1,20 @@
 import type { Db, EntityManager } from "@shopmesh/kit/db";
 import type { DomainEvent } from "@shopmesh/kit/domain-events";
-import type { EventMeta } from "@shopmesh/kit/events";
+import type { EventMeta, OutboxRows } from "@shopmesh/kit/events";
 import type { RecordEvents } from "../events.ts";
+import { type CheckoutStatements, createCheckoutStatements } from "./checkout.ts";
 import { createReservationRepository, type ReservationRepository } from "./reservations.ts";
 import { createStockRepository, type StockRepository } from "./stock.ts";
 import { createWarehouseRepository, type WarehouseRepository } from "./warehouses.ts";
 
+export type {
+  CheckoutStatements,
+  CheckoutTransaction,
+  ReservationCommit,
+  ReservationWrite,
+  ReserveResult,
+  ReserveSnapshot,
+} from "./checkout.ts";
 export { INVENTORY_ENTITIES } from "./entities.ts";
 export { INVENTORY_MIGRATIONS, MIGRATIONS } from "./migrations.ts";
 export { isDuplicateReservation } from "./reservations.ts";
@@ -39,15 +48,20 @@ export interface InventoryStore {
    * write and recorded event.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Reserve and CommitReservation, the checkout saga's hot path: plain SQL, few statements. */
+  checkout: CheckoutStatements;
 }
 
 export interface InventoryStoreOptions {
   db: Db;
+  /** Events into the outbox of an ORM transaction. */
   recordEvents: RecordEvents;
+  /** Outbox rows of events for the plain-SQL statements of the checkout (store/checkout.ts). */
+  outboxRows: OutboxRows;
 }
 
 export function createInventoryStore(options: InventoryStoreOptions): InventoryStore {
-  const { db, recordEvents } = options;
+  const { db, recordEvents, outboxRows } = options;
   const repositories = (em: EntityManager): Repositories => ({
     warehouses: createWarehouseRepository(em),
     stock: createStockRepository(em),
@@ -59,5 +73,6 @@ export function createInventoryStore(options: InventoryStoreOptions): InventoryS
       db.transaction((em) =>
         fn({ ...repositories(em), record: (events, meta) => recordEvents(em, events, meta) }),
       ),
+    checkout: createCheckoutStatements({ pool: db.pool(), outboxRows }),
   };
 }

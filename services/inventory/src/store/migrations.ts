@@ -5,6 +5,8 @@ import { EVENTS_MIGRATIONS } from "@shopmesh/kit/events";
 export const WAREHOUSES_CODE_CONSTRAINT = "warehouses_code_key";
 /** The primary key of reservations; its violation means a concurrent Reserve of the same order won. */
 export const RESERVATIONS_PKEY = "reservations_pkey";
+/** The CHECK that a stock level never holds more reserved units than it has on hand (nor fewer than 0). */
+export const STOCK_LEVELS_RESERVED_CHECK = "stock_levels_reserved_check";
 /** The unique constraint on adjustments.request_id (the AdjustStock idempotency key). */
 export const ADJUSTMENTS_REQUEST_ID_CONSTRAINT = "adjustments_request_id_key";
 
@@ -40,7 +42,7 @@ export const INVENTORY_MIGRATIONS: readonly Migration[] = [
          reserved bigint not null default 0,
          update_time timestamptz not null,
          primary key (sku, warehouse_id),
-         constraint stock_levels_reserved_check check (reserved >= 0 and reserved <= on_hand)
+         constraint ${STOCK_LEVELS_RESERVED_CHECK} check (reserved >= 0 and reserved <= on_hand)
        )`,
       "create index stock_levels_warehouse_idx on stock_levels (warehouse_id, sku)",
 

@@ -6,12 +6,6 @@ import { type LockOption, toDate, toNumber } from "./sql.ts";
 
 export interface ReservationRepository {
   byOrderId(orderId: string, options?: LockOption): Promise<Reservation | undefined>;
-  /**
-   * Inserts a new reservation. When one exists for the order already (a concurrent Reserve of
-   * the same order that committed first), the unique violation aborts the transaction: see
-   * isDuplicateReservation.
-   */
-  insert(reservation: Reservation): Promise<void>;
   /** Stores the state, release reason and update time. */
   update(reservation: Reservation): Promise<void>;
   /**
@@ -21,15 +15,19 @@ export interface ReservationRepository {
   claimExpired(now: Date, limit: number): Promise<Reservation[]>;
 }
 
-/** True when `error` is the unique violation of a second reservation for the same order. */
+/**
+ * True when `error` is the unique violation of a second reservation for the same order (a
+ * concurrent Reserve of the same order wrote it first).
+ */
 export function isDuplicateReservation(error: unknown): boolean {
   return isUniqueViolation(error, RESERVATIONS_PKEY);
 }
 
-const COLUMNS = `order_id as "orderId", state, lines, expire_time as "expireTime",
+/** The columns of a reservation, named as RawReservation. */
+export const RESERVATION_COLUMNS = `order_id as "orderId", state, lines, expire_time as "expireTime",
   release_reason as "releaseReason", create_time as "createTime", update_time as "updateTime"`;
 
-type RawReservation = {
+export type RawReservation = {
   orderId: string;
   state: string;
   lines: AllocatedLine[];
@@ -43,26 +41,10 @@ export function createReservationRepository(em: EntityManager): ReservationRepos
   return {
     async byOrderId(orderId, options = {}) {
       const rows = await em.execute<RawReservation[]>(
-        `select ${COLUMNS} from reservations where order_id = ?${options.lock ? " for update" : ""}`,
+        `select ${RESERVATION_COLUMNS} from reservations where order_id = ?${options.lock ? " for update" : ""}`,
         [orderId],
       );
       return rows[0] ? toReservation(rows[0]) : undefined;
-    },
-    async insert(reservation) {
-      await em.execute(
-        `insert into reservations (order_id, state, lines, expire_time, release_reason, create_time, update_time)
-         values (?, ?, ?::jsonb, ?, ?, ?, ?)`,
-        [
-          reservation.orderId,
-          reservation.state,
-          JSON.stringify(reservation.lines),
-          reservation.expireTime,
-          reservation.releaseReason,
-          reservation.createTime,
-          reservation.updateTime,
-        ],
-        "run",
-      );
     },
     async update(reservation) {
       await em.execute(
@@ -73,7 +55,7 @@ export function createReservationRepository(em: EntityManager): ReservationRepos
     },
     async claimExpired(now, limit) {
       const rows = await em.execute<RawReservation[]>(
-        `select ${COLUMNS} from reservations
+        `select ${RESERVATION_COLUMNS} from reservations
          where state = 'active' and expire_time <= ?
          order by expire_time limit ?
          for update skip locked`,
@@ -84,7 +66,7 @@ export function createReservationRepository(em: EntityManager): ReservationRepos
   };
 }
 
-function toReservation(row: RawReservation): Reservation {
+export function toReservation(row: RawReservation): Reservation {
   return {
     orderId: row.orderId,
     state: row.state as ReservationState,

@@ -1,12 +1,11 @@
 import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
 import { alreadyExists } from "@shopmesh/kit/errors";
-import type { WarehouseStock } from "../domain/allocation.ts";
 import type { LowStockAlert } from "../domain/low-stock.ts";
 import type { StockDelta } from "../domain/reservation.ts";
 import type { Adjustment, AdjustmentReason, StockLevel } from "../domain/stock.ts";
 import { AdjustmentRow } from "./entities.ts";
 import { ADJUSTMENTS_REQUEST_ID_CONSTRAINT } from "./migrations.ts";
-import { toDate, toNumber, valuesList } from "./sql.ts";
+import { FROM_LOCKED_LEVELS, LOCKED_LEVELS, toDate, toNumber, valuesList } from "./sql.ts";
 
 /** A stock level with its SKU's low-stock threshold, as listed. */
 export interface ListedStockLevel extends StockLevel {
@@ -41,19 +40,10 @@ export interface StockRepository {
   /** Stores the on_hand of a locked level. */
   saveOnHand(level: StockLevel): Promise<void>;
   /**
-   * Locks every stock level of `skus` in active warehouses and answers what each has available,
-   * with the warehouse's priority and code for the allocation rule.
+   * Takes released units back into available: `reserved` goes down. Locks the levels in lock
+   * order in the same statement.
    */
-  lockForAllocation(skus: readonly string[]): Promise<WarehouseStock[]>;
-  /** Locks the stock levels `deltas` name (see stockDeltas), in lock order. */
-  lockLevels(deltas: readonly StockDelta[]): Promise<void>;
-  /**
-   * Adds the quantities to `reserved`, each only where that many units are available; throws
-   * when any level lacks them (the locks taken before make that a bug, never a race).
-   */
-  reserve(deltas: readonly StockDelta[], now: Date): Promise<void>;
-  /** Takes reserved units back: `reserved` goes down, and `on_hand` too when `commit`. */
-  unreserve(deltas: readonly StockDelta[], commit: boolean, now: Date): Promise<void>;
+  unreserve(deltas: readonly StockDelta[], now: Date): Promise<void>;
   /** Available units per SKU over all active warehouses; SKUs without stock are absent. */
   availability(skus: readonly string[]): Promise<Map<string, number>>;
   /** By (sku, warehouse id), at most `limit`. */
@@ -85,14 +75,18 @@ const LEVEL_COLUMNS = `s.sku, s.warehouse_id as "warehouseId", s.on_hand as "onH
 type RawLevel = { sku: string; warehouseId: string; onHand: unknown; reserved: unknown; updateTime: unknown };
 
 export function createStockRepository(em: EntityManager): StockRepository {
-  /** One UPDATE ... FROM (VALUES ...) for many levels; returns how many rows it changed. */
-  async function updateLevels(set: string, guard: string, deltas: readonly StockDelta[], now: Date) {
+  /**
+   * One UPDATE ... FROM (VALUES ...) for many levels, locking them in lock order first (see
+   * LOCKED_LEVELS: `set` computes from the locked row `l`). Returns how many rows it changed.
+   */
+  async function updateLevels(set: string, deltas: readonly StockDelta[], now: Date) {
     if (deltas.length === 0) return 0;
     const result = await em.execute<{ affectedRows: number }>(
-      `update stock_levels s set ${set}, update_time = ?
-       from (values ${valuesList(deltas.length, ["text", "uuid", "bigint"])}) as v (sku, warehouse_id, quantity)
-       where s.sku = v.sku and s.warehouse_id = v.warehouse_id${guard}`,
-      [now, ...deltas.flatMap((d) => [d.sku, d.warehouseId, d.quantity])],
+      `with v (sku, warehouse_id, quantity) as (values ${valuesList(deltas.length, ["text", "uuid", "bigint"])}),
+       ${LOCKED_LEVELS}
+       update stock_levels s set ${set}, update_time = ?
+       ${FROM_LOCKED_LEVELS}`,
+      [...deltas.flatMap((d) => [d.sku, d.warehouseId, d.quantity]), now],
       "run",
     );
     return result.affectedRows;
@@ -119,49 +113,12 @@ export function createStockRepository(em: EntityManager): StockRepository {
         "run",
       );
     },
-    async lockForAllocation(skus) {
-      if (skus.length === 0) return [];
-      const rows = await em.execute<
-        { sku: string; warehouseId: string; code: string; priority: number; available: unknown }[]
-      >(
-        `select s.sku, s.warehouse_id as "warehouseId", w.code, w.priority, s.on_hand - s.reserved as available
-         from stock_levels s join warehouses w on w.id = s.warehouse_id
-         where s.sku in (?) and w.active
-         order by s.sku, s.warehouse_id
-         for update of s`,
-        [[...skus]],
-      );
-      return rows.map((row) => ({ ...row, available: toNumber(row.available) }));
-    },
-    async lockLevels(deltas) {
-      if (deltas.length === 0) return;
-      await em.execute(
-        `select 1 from stock_levels s
-         join (values ${valuesList(deltas.length, ["text", "uuid"])}) as v (sku, warehouse_id)
-           on s.sku = v.sku and s.warehouse_id = v.warehouse_id
-         order by s.sku, s.warehouse_id
-         for update of s`,
-        deltas.flatMap((d) => [d.sku, d.warehouseId]),
-      );
-    },
-    async reserve(deltas, now) {
+    async unreserve(deltas, now) {
       const updated = await updateLevels(
-        "reserved = s.reserved + v.quantity",
-        " and s.on_hand - s.reserved >= v.quantity",
+        "on_hand = l.on_hand, reserved = l.reserved - v.quantity",
         deltas,
         now,
       );
-      if (updated !== deltas.length) {
-        throw new Error(
-          `reserve: ${deltas.length - updated} of ${deltas.length} stock levels lacked the units`,
-        );
-      }
-    },
-    async unreserve(deltas, commit, now) {
-      const set = commit
-        ? "on_hand = s.on_hand - v.quantity, reserved = s.reserved - v.quantity"
-        : "reserved = s.reserved - v.quantity";
-      const updated = await updateLevels(set, "", deltas, now);
       if (updated !== deltas.length) {
         throw new Error(`unreserve: ${deltas.length - updated} of ${deltas.length} stock levels are missing`);
       }

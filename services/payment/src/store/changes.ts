@@ -1,5 +1,5 @@
 import { staleVersion } from "@shopmesh/kit/errors";
-import { type OutboxRow, outboxColumns } from "@shopmesh/kit/events";
+import { type OutboxRow, outboxInsert } from "@shopmesh/kit/events";
 import { providerPaymentKnown } from "../domain/idempotency.ts";
 import type { IntentChange, PaymentIntent } from "../domain/payment-intent.ts";
 import { answerValues, type KeyAnswer } from "./idempotency.ts";
@@ -59,19 +59,7 @@ export async function writeChange(sql: Sql, write: ChangeWrite, answer?: KeyAnsw
       ${ifWritten})`);
   }
   if (write.outbox.length > 0) {
-    const rows = outboxColumns(write.outbox);
-    parts.push(`outbox as (
-      insert into outbox_events (id, type, subject, aggregate_id, headers, data, created_at)
-      ${unnest(p, [
-        [rows.ids, "uuid"],
-        [rows.types, "text"],
-        [rows.subjects, "text"],
-        [rows.aggregateIds, "text"],
-        [rows.headers, "jsonb"],
-        [rows.data, "bytea"],
-        [rows.createdAt, "timestamptz"],
-      ])}
-      ${ifWritten})`);
+    parts.push(`outbox as (${outboxInsert(p, write.outbox, "exists (select from intent)")})`);
   }
   if (answer) {
     const [response, error, paymentIntentId] = answerValues(answer);

@@ -1,4 +1,5 @@
 import type { PgPool } from "@shopmesh/kit/db";
+import { sqlTransaction } from "@shopmesh/kit/db";
 import type { EventMeta, OutboxRows } from "@shopmesh/kit/events";
 import type { IntentChange, PaymentIntent } from "../domain/payment-intent.ts";
 import { type ChangeWrite, writeChange } from "./changes.ts";
@@ -95,26 +96,13 @@ export function createPaymentStore(options: PaymentStoreOptions): PaymentStore {
 
   return {
     read: () => reads,
-    async transaction(fn) {
-      const session = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await session.query("begin");
-        const tx = createTransaction(createSql(session), repositories, recordEvents);
+    transaction: (fn) =>
+      sqlTransaction(pool, async (sql) => {
+        const tx = createTransaction(sql, repositories, recordEvents);
         const result = await fn(tx);
         await tx.flush();
-        await session.query("commit");
         return result;
-      } catch (error) {
-        await session.query("rollback").catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw error;
-      } finally {
-        // A session whose rollback failed may be mid-transaction: the pool discards it.
-        session.release(broken);
-      }
-    },
+      }),
   };
 }
 

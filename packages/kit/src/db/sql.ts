@@ -1,0 +1,100 @@
+import type { PgPool, PgQueryable } from "./pg.ts";
+
+/**
+ * Plain SQL on the `pg` pool under the ORM, for hot paths: bound parameters ($1, $2...) and every
+ * statement prepared once per session. MikroORM's `em.execute` inlines parameters into the text,
+ * so PostgreSQL parses and plans each call anew; a named statement is parsed once per session
+ * and, after a few runs, runs on a cached generic plan.
+ */
+
+export interface SqlResult<R> {
+  rows: R[];
+  /** Rows inserted, updated, deleted or returned. */
+  rowCount: number;
+}
+
+/** One session (inside a transaction) or the pool (each statement on its own). */
+export interface Sql {
+  /**
+   * Runs `text` with `values` bound to its placeholders, as a prepared statement. `text` must be
+   * one of a bounded set (the values vary, not the text): each distinct text is prepared on every
+   * session that runs it.
+   */
+  query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<SqlResult<R>>;
+}
+
+/** The `pg` driver takes a query config with a statement name; the kit's PgQueryable lists only text. */
+interface PreparingQueryable {
+  query<R>(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** Statement names by text, shared by every session of the process. */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `s${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** Prepared statements on a `pg` pool or a pooled session. */
+export function createSql(target: PgQueryable): Sql {
+  const queryable = target as unknown as PreparingQueryable;
+  return {
+    async query<R>(text: string, values: readonly unknown[] = []) {
+      const result = await queryable.query<R>({ name: statementName(text), text, values: [...values] });
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    },
+  };
+}
+
+/**
+ * Runs `fn` in one transaction on one session of the pool: COMMIT when it resolves, ROLLBACK when
+ * it throws. A session whose ROLLBACK fails may be mid-transaction: the pool discards it.
+ */
+export async function sqlTransaction<T>(pool: PgPool, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  const session = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await session.query("begin");
+    const result = await fn(createSql(session));
+    await session.query("commit");
+    return result;
+  } catch (error) {
+    await session.query("rollback").catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
+    throw error;
+  } finally {
+    session.release(broken);
+  }
+}
+
+/**
+ * The values of a statement built from parts: `add` appends a value and answers its placeholder,
+ * cast to `type` when given (PostgreSQL cannot infer the type of a parameter everywhere).
+ *
+ *   const p = parameters();
+ *   const text = `select ... where id = ${p.add(id, "uuid")}`;
+ *   await sql.query(text, p.values);
+ */
+export function parameters() {
+  const values: unknown[] = [];
+  return {
+    values,
+    add(value: unknown, type?: string): string {
+      values.push(value);
+      return type ? `$${values.length}::${type}` : `$${values.length}`;
+    },
+  };
+}
+
+/** A statement's parameter builder (parameters()). */
+export type Parameters = ReturnType<typeof parameters>;
