@@ -66,6 +66,19 @@ describe("catalog response cache", () => {
     close();
   });
 
+  it("keeps an answer admitted on repeat only from its second time, and skips the ETag when asked", async () => {
+    const { cache, close } = await following();
+    const once = cache.set("web /api/v1/products?q=boots", cache.ticket(), "[1]", {
+      etag: false,
+      admit: "repeated",
+    });
+    expect(once).toEqual({ body: "[1]", etag: "" });
+    expect(cache.get("web /api/v1/products?q=boots")).toBeUndefined();
+    cache.set("web /api/v1/products?q=boots", cache.ticket(), "[1]", { etag: false, admit: "repeated" });
+    expect(cache.get("web /api/v1/products?q=boots")?.body).toBe("[1]");
+    close();
+  });
+
   it("stops serving from memory when it cannot follow the catalog", async () => {
     const { cache, close } = await following();
     cache.set("a", cache.ticket(), "1");

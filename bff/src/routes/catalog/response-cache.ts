@@ -27,8 +27,18 @@ export interface CatalogResponseCache {
   get(key: string): CachedAnswer | undefined;
   /** Taken before computing an answer; `set` stores it only if nothing changed since. */
   ticket(): number;
-  /** Stores an answer computed under `ticket`; returns it with its ETag. */
-  set(key: string, ticket: number, body: string): CachedAnswer;
+  /**
+   * Stores an answer computed under `ticket` and returns it, with its ETag when `etag` is set
+   * (reads of one thing; searches go without). With `admit: "repeated"` an answer is only kept
+   * when its key was asked for before (of the last 10,000 keys): a search made once does not
+   * push hot answers out.
+   */
+  set(
+    key: string,
+    ticket: number,
+    body: string,
+    options?: { etag?: boolean; admit?: "always" | "repeated" },
+  ): CachedAnswer;
   /** Drops every answer (a catalog change). */
   clear(): void;
   /** Whether answers are being served from memory now. */
@@ -49,9 +59,13 @@ interface Entry extends CachedAnswer {
   expiresAt: number;
 }
 
+/** Keys remembered for admission: enough to see a repeat among the searches of a busy minute. */
+const SEEN_KEYS = 10_000;
+
 export function createCatalogResponseCache(options: CatalogResponseCacheOptions): CatalogResponseCache {
   const { ttlMs, maxEntries } = options;
   const entries = new Map<string, Entry>();
+  const seen = new Set<string>();
   let epoch = 0;
   let following = false;
   const clear = () => {
@@ -106,9 +120,14 @@ export function createCatalogResponseCache(options: CatalogResponseCacheOptions)
       return entry;
     },
     ticket: () => epoch,
-    set(key, ticket, body) {
-      const answer = { body, etag: weakEtag(body) };
+    set(key, ticket, body, setOptions = {}) {
+      const answer = { body, etag: setOptions.etag === false ? "" : weakEtag(body) };
       if (!following || ticket !== epoch) return answer;
+      if (setOptions.admit === "repeated" && !seen.has(key)) {
+        if (seen.size >= SEEN_KEYS) seen.delete(seen.values().next().value as string);
+        seen.add(key);
+        return answer;
+      }
       if (entries.size >= maxEntries && !entries.has(key)) {
         // The oldest entry goes first (Map keeps insertion order).
         const oldest = entries.keys().next().value;

@@ -81,9 +81,14 @@ export function catalogRoutes(cards: CardStyle): RouteRegistrar {
     /** Serialises an answer once, keeps it when it is shareable, and sends it. */
     const answer = (c: Context, ticket: number, value: unknown, kind: AnswerKind): Response => {
       const body = JSON.stringify(value);
+      const validated = kind === "validated";
       const shared = sharedAnswer(c)
-        ? cache.set(answerKey(c, cards), ticket, body)
-        : { body, etag: kind === "validated" ? weakEtag(body) : "" };
+        ? cache.set(answerKey(c, cards), ticket, body, {
+            etag: validated,
+            // One-off searches are many and rarely asked again: kept from their second time.
+            admit: validated ? "always" : "repeated",
+          })
+        : { body, etag: validated ? weakEtag(body) : "" };
       return send(c, shared, kind);
     };
     app.use("/products", fromCache("plain"));
