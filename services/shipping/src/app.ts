@@ -9,7 +9,7 @@ import { createLifecycle, createServiceAuth, createServiceRuntime } from "@shopm
 import { type Carriers, createCarriers, SIMCARRIER } from "./carrier/carriers.ts";
 import { createSimulatedCarrier, type SimulatedCarrier } from "./carrier/simcarrier.ts";
 import type { ShippingConfig } from "./config.ts";
-import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
+import { createEventRows, createEventWriter, EVENTS_CONTEXT } from "./events.ts";
 import { createShippingHandlers, SHIPPING_ACCESS_RULES } from "./rpc/index.ts";
 import { createShippingStore, MIGRATIONS, SHIPPING_ENTITIES, type ShippingStore } from "./store/index.ts";
 
@@ -76,6 +76,7 @@ export async function createShipping(
     const store = createShippingStore({
       db,
       recordEvents: createEventWriter({ prefix: config.EVENTS_PREFIX }),
+      outboxRows: createEventRows({ prefix: config.EVENTS_PREFIX }),
     });
     const carriers = createCarriers(config);
     const metrics = createMetrics({ service: "shipping" });

@@ -1,6 +1,8 @@
 import {
   createEventWriter as createContextEventWriter,
+  createOutboxRows,
   type EventMeta,
+  type OutboxRows,
   type RecordEvents,
 } from "@shopmesh/kit/events";
 
@@ -19,6 +21,11 @@ export const EVENTS_CONTEXT = "shipping";
 /** Hands this context's domain events to the outbox in the unit of work of a transaction. */
 export function createEventWriter(options: { prefix: string }): RecordEvents {
   return createContextEventWriter({ context: EVENTS_CONTEXT, prefix: options.prefix });
+}
+
+/** The outbox rows of this context's domain events, for statements that write them in plain SQL. */
+export function createEventRows(options: { prefix: string }): OutboxRows {
+  return createOutboxRows({ context: EVENTS_CONTEXT, prefix: options.prefix });
 }
 
 /**

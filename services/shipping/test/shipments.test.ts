@@ -7,6 +7,8 @@ import {
 import { ShipmentStatus, ShippingMethod } from "@shopmesh/contracts/shopmesh/shipping/v1/shipping_pb";
 import { errorReason, fieldViolations } from "@shopmesh/kit/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createShipment } from "../src/domain/shipment.ts";
+import { newTrackingNumber } from "../src/domain/tracking-number.ts";
 import { Code, failure, orderId, shipmentRequest, startTestShipping, type TestShipping } from "./support.ts";
 
 let t: TestShipping;
@@ -67,6 +69,50 @@ describe("CreateShipment", () => {
     expect(await t.events(ShipmentCreatedSchema, request.orderId)).toHaveLength(1);
     const { shipment } = await t.order.getShipment({ orderId: request.orderId });
     expect(shipment?.trackingEvents).toHaveLength(1);
+  });
+
+  it("writes a shipment, its tracking event and its event all or nothing", async () => {
+    const taken = await created();
+    const request = shipmentRequest();
+    // The tracking number of another shipment: its unique constraint fails the one statement.
+    const change = createShipment({
+      id: crypto.randomUUID(),
+      orderId: request.orderId,
+      carrier: "simcarrier",
+      trackingNumber: taken.trackingNumber,
+      method: "standard",
+      address: {
+        recipient: "Ada Lovelace",
+        line1: "Invalidenstraße 1",
+        line2: "",
+        city: "Berlin",
+        region: "",
+        postalCode: "10115",
+        countryCode: "DE",
+        phone: "",
+      },
+      items: request.items,
+      weightGrams: 500,
+      now: new Date(),
+    });
+    const write = { shipment: change.shipment, events: change.events, meta: {} };
+    await expect(t.shipping.store.checkout.create(write)).rejects.toThrow(/tracking_number/);
+    expect(await t.shipping.store.checkout.shipment(request.orderId)).toBeUndefined();
+    expect(await t.events(ShipmentCreatedSchema, request.orderId)).toHaveLength(0);
+    const tracking = await t.shipping.db.execute("select 1 from tracking_events where shipment_id = ?", [
+      change.shipment.id,
+    ]);
+    expect(tracking).toHaveLength(0);
+
+    // The same write with a fresh tracking number goes through, once: a second one writes nothing.
+    const fresh = { ...change.shipment, trackingNumber: newTrackingNumber("SIM") };
+    expect(await t.shipping.store.checkout.create({ ...write, shipment: fresh })).toBe(true);
+    const second = { ...fresh, id: crypto.randomUUID(), trackingNumber: newTrackingNumber("SIM") };
+    expect(await t.shipping.store.checkout.create({ ...write, shipment: second })).toBe(false);
+    const { shipment } = await t.order.getShipment({ orderId: request.orderId });
+    expect(shipment?.id).toBe(fresh.id);
+    expect(shipment?.trackingEvents).toHaveLength(1);
+    expect(await t.events(ShipmentCreatedSchema, request.orderId)).toHaveLength(1);
   });
 
   it("gives every shipment its own tracking number", async () => {

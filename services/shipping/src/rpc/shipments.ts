@@ -37,7 +37,7 @@ export function shipmentHandlers(
         items.length === 0 ? [{ field: "items", description: "must not be empty" }] : parcel.violations,
       );
       // A retry finds the first call's shipment without taking a lock.
-      const existing = await store.read().shipments.byOrderId(request.orderId);
+      const existing = await store.checkout.shipment(request.orderId);
       if (existing) return { shipment: shipmentMessage(existing) };
 
       const destination = address!;
@@ -58,16 +58,15 @@ export function shipmentHandlers(
         weightGrams: parcel.weightGrams,
         now: new Date(),
       });
-      const shipment = await store.transaction(async (tx) => {
-        if (await tx.shipments.insert(change.shipment)) {
-          tx.record(change.events, eventMeta(ctx));
-          return change.shipment;
-        }
-        // A concurrent CreateShipment of the same order committed first: answer its shipment.
-        return (await tx.shipments.byOrderId(request.orderId)) ?? change.shipment;
-      });
-      if (shipment === change.shipment) deps.statusChanges?.inc({ status: shipment.status });
-      return { shipment: shipmentMessage(shipment) };
+      const { shipment, events } = change;
+      if (await store.checkout.create({ shipment, events, meta: eventMeta(ctx) })) {
+        deps.statusChanges?.inc({ status: shipment.status });
+        return { shipment: shipmentMessage(shipment) };
+      }
+      // A concurrent CreateShipment of the same order committed first: answer its shipment.
+      const first = await store.checkout.shipment(request.orderId);
+      if (!first) throw new Error(`order ${request.orderId}: a shipment conflicted but cannot be read`);
+      return { shipment: shipmentMessage(first) };
     },
 
     async cancelShipment(request, ctx) {

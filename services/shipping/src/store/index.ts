@@ -1,10 +1,12 @@
 import type { Db, EntityManager } from "@shopmesh/kit/db";
 import type { DomainEvent } from "@shopmesh/kit/domain-events";
-import type { EventMeta } from "@shopmesh/kit/events";
+import type { EventMeta, OutboxRows } from "@shopmesh/kit/events";
 import type { RecordEvents } from "../events.ts";
+import { type CheckoutStatements, createCheckoutStatements } from "./checkout.ts";
 import { createShipmentRepository, type ShipmentRepository } from "./shipments.ts";
 import { createWebhookEventRepository, type WebhookEventRepository } from "./webhook-events.ts";
 
+export type { CheckoutStatements, ShipmentWrite } from "./checkout.ts";
 export { SHIPPING_ENTITIES } from "./entities.ts";
 export { MIGRATIONS, SHIPPING_MIGRATIONS } from "./migrations.ts";
 export type { LockOption } from "./sql.ts";
@@ -29,15 +31,20 @@ export interface ShippingStore {
    * write and recorded event.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** CreateShipment, the checkout saga's hot path: plain SQL, one read and one write. */
+  checkout: CheckoutStatements;
 }
 
 export interface ShippingStoreOptions {
   db: Db;
+  /** Events into the outbox of an ORM transaction. */
   recordEvents: RecordEvents;
+  /** Outbox rows of events for the plain-SQL statements of the checkout (store/checkout.ts). */
+  outboxRows: OutboxRows;
 }
 
 export function createShippingStore(options: ShippingStoreOptions): ShippingStore {
-  const { db, recordEvents } = options;
+  const { db, recordEvents, outboxRows } = options;
   const repositories = (em: EntityManager): Repositories => ({
     shipments: createShipmentRepository(em),
     webhookEvents: createWebhookEventRepository(em),
@@ -48,5 +55,6 @@ export function createShippingStore(options: ShippingStoreOptions): ShippingStor
       db.transaction((em) =>
         fn({ ...repositories(em), record: (events, meta) => recordEvents(em, events, meta) }),
       ),
+    checkout: createCheckoutStatements({ pool: db.pool(), outboxRows }),
   };
 }

@@ -9,13 +9,6 @@ export interface ShipmentRepository {
   byId(id: string, options?: LockOption): Promise<Shipment | undefined>;
   byOrderId(orderId: string, options?: LockOption): Promise<Shipment | undefined>;
   byTrackingNumber(trackingNumber: string, options?: LockOption): Promise<Shipment | undefined>;
-  /**
-   * Inserts a new shipment with its tracking events, unless the order has one already: then
-   * nothing is written and false returned. A concurrent insert for the same order waits for the
-   * other transaction and returns false once it has committed (ON CONFLICT on the unique order
-   * id), so concurrent CreateShipment calls of one order make one shipment.
-   */
-  insert(shipment: Shipment): Promise<boolean>;
   /** Stores the status and update time, and appends `added` to the tracking events. */
   update(shipment: Shipment, added: readonly TrackingEvent[]): Promise<void>;
   /**
@@ -27,16 +20,20 @@ export interface ShipmentRepository {
   claimMoving(carrier: string, before: Date, limit: number, exclude?: readonly string[]): Promise<Shipment[]>;
 }
 
-// Tracking events come along as one JSON array, so every read is one query (also under a lock:
-// FOR UPDATE locks the shipments rows only).
-const COLUMNS = `s.id, s.order_id as "orderId", s.carrier, s.tracking_number as "trackingNumber",
+/**
+ * A shipment's columns (from `shipments s`) as RawShipment. Tracking events come along as one
+ * JSON array, so every read is one query (also under a lock: FOR UPDATE locks the shipments rows
+ * only).
+ */
+export const COLUMNS = `s.id, s.order_id as "orderId", s.carrier, s.tracking_number as "trackingNumber",
   s.method, s.status, s.address, s.weight_grams as "weightGrams", s.items,
   s.create_time as "createTime", s.update_time as "updateTime",
   coalesce((select json_agg(json_build_object('status', t.status, 'location', t.location,
       'note', t.note, 'eventTime', t.event_time) order by t.seq)
     from tracking_events t where t.shipment_id = s.id), '[]'::json) as "trackingEvents"`;
 
-type RawShipment = {
+/** A row of COLUMNS. */
+export type RawShipment = {
   id: string;
   orderId: string;
   carrier: string;
@@ -82,32 +79,6 @@ export function createShipmentRepository(em: EntityManager): ShipmentRepository 
     byOrderId: (orderId, options) => one("s.order_id", orderId, options),
     byTrackingNumber: (trackingNumber, options) => one("s.tracking_number", trackingNumber, options),
 
-    async insert(shipment) {
-      const inserted = await em.execute<{ id: string }[]>(
-        `insert into shipments (id, order_id, carrier, tracking_number, method, status, address,
-           weight_grams, items, create_time, update_time)
-         values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?, ?)
-         on conflict (order_id) do nothing
-         returning id`,
-        [
-          shipment.id,
-          shipment.orderId,
-          shipment.carrier,
-          shipment.trackingNumber,
-          shipment.method,
-          shipment.status,
-          JSON.stringify(shipment.address),
-          shipment.weightGrams,
-          JSON.stringify(shipment.items),
-          shipment.createTime,
-          shipment.updateTime,
-        ],
-      );
-      if (inserted.length === 0) return false;
-      await insertEvents(shipment.id, 0, shipment.trackingEvents);
-      return true;
-    },
-
     async update(shipment, added) {
       await em.execute(
         "update shipments set status = ?, update_time = ? where id = ?",
@@ -131,7 +102,7 @@ export function createShipmentRepository(em: EntityManager): ShipmentRepository 
   };
 }
 
-function toShipment(row: RawShipment): Shipment {
+export function toShipment(row: RawShipment): Shipment {
   return {
     id: row.id,
     orderId: row.orderId,
