@@ -27,19 +27,24 @@ export function httpMetrics(options: HttpMetricsOptions): MiddlewareHandler {
       buckets: options.buckets ?? BUCKETS,
       registers: [options.registry],
     });
+  // The series of each (method, route, status), looked up once: the registry hashes labels anew
+  // on every observation otherwise. Routes are patterns and statuses few, so this stays small.
+  const series = new Map<string, ReturnType<typeof histogram.labels>>();
   return async function httpMetrics(c, next) {
     const started = performance.now();
     try {
       await next();
     } finally {
-      histogram.observe(
-        {
-          method: METHODS.has(c.req.method) ? c.req.method : "OTHER",
-          route: routePattern(c),
-          status: String(c.res.status),
-        },
-        (performance.now() - started) / 1000,
-      );
+      const method = METHODS.has(c.req.method) ? c.req.method : "OTHER";
+      const route = routePattern(c);
+      const status = c.res.status;
+      const key = `${method} ${status} ${route}`;
+      let child = series.get(key);
+      if (!child) {
+        child = histogram.labels({ method, route, status: String(status) });
+        series.set(key, child);
+      }
+      child.observe((performance.now() - started) / 1000);
     }
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { setResponseHeader } from "../static-headers/index.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -34,9 +35,9 @@ export function requestId(options: RequestIdOptions = {}): MiddlewareHandler {
     const incoming = c.req.header(headerName);
     const id = incoming && incoming.length <= maxLength && SANE.test(incoming) ? incoming : generate();
     c.set("requestId", id);
-    // Set before the handler runs, the header joins the response as it is built; setting it
-    // afterwards would make the Node adapter copy the whole response.
-    c.header(headerName, id);
+    // Set before the handler runs, the header joins the response as it is built (on Node's
+    // response directly, see static-headers): setting it afterwards would copy the response.
+    setResponseHeader(c, headerName, id);
     await next();
   };
 }

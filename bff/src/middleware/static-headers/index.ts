@@ -20,11 +20,18 @@ export type StaticHeaders = (c: Context) => void;
 export function staticHeaders(headers: readonly (readonly [string, string])[]): StaticHeaders {
   const pairs = headers.map(([name, value]) => [name, value] as const);
   return (c) => {
-    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-    if (outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent) {
-      for (const [name, value] of pairs) outgoing.setHeader(name, value);
-    } else {
-      for (const [name, value] of pairs) c.header(name, value);
-    }
+    for (const [name, value] of pairs) setResponseHeader(c, name, value);
   };
+}
+
+/**
+ * Sets one header of this request's response the way staticHeaders does (straight on Node's
+ * response under @hono/node-server, else through `c.header`): for a header only one middleware
+ * sets, such as the request id.
+ */
+export function setResponseHeader(c: Context, name: string, value: string): void {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent) {
+    outgoing.setHeader(name, value);
+  } else c.header(name, value);
 }
