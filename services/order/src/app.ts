@@ -18,7 +18,7 @@ import type { OrderConfig } from "./config.ts";
 import { createOrderConsumers } from "./consumers.ts";
 import type { OrderChange } from "./domain/order.ts";
 import type { Saga, SagaStep } from "./domain/saga.ts";
-import { createEventWriter, EVENTS_CONTEXT } from "./events.ts";
+import { createEventRows, createEventWriter, EVENTS_CONTEXT } from "./events.ts";
 import { createRefunds } from "./refunds.ts";
 import { createOrderHandlers, ORDER_ACCESS_RULES } from "./rpc/index.ts";
 import { createSagaEngine, type SagaEngine } from "./saga/engine.ts";
@@ -97,7 +97,11 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
       registers: [metrics.registry],
     });
 
-    const store = createOrderStore({ db, recordEvents: createEventWriter({ prefix: config.EVENTS_PREFIX }) });
+    const store = createOrderStore({
+      db,
+      recordEvents: createEventWriter({ prefix: config.EVENTS_PREFIX }),
+      outboxRows: createEventRows({ prefix: config.EVENTS_PREFIX }),
+    });
     // Plaintext unless TLS_* files are set: inside the mesh Istio adds mutual TLS.
     const tls = rpcTlsFromFiles(config);
     const peers = createPeers({

@@ -1,7 +1,9 @@
 import type { Principal } from "@shopmesh/kit/auth";
 import {
   createEventWriter as createContextEventWriter,
+  createOutboxRows,
   type EventMeta,
+  type OutboxRows,
   type RecordEvents,
 } from "@shopmesh/kit/events";
 import type { RpcContext } from "@shopmesh/kit/rpc";
@@ -20,6 +22,11 @@ export const EVENTS_CONTEXT = "order";
 /** Hands this context's domain events to the outbox in the unit of work of a transaction. */
 export function createEventWriter(options: { prefix: string }): RecordEvents {
   return createContextEventWriter({ context: EVENTS_CONTEXT, prefix: options.prefix });
+}
+
+/** The outbox rows of this context's domain events, for statements that write them in plain SQL. */
+export function createEventRows(options: { prefix: string }): OutboxRows {
+  return createOutboxRows({ context: EVENTS_CONTEXT, prefix: options.prefix });
 }
 
 /** "user:<id>" or "service:<name>": who caused a change. */

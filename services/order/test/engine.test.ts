@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyShippingPrice, confirmOrder, type Order, placeOrder } from "../src/domain/order.ts";
 import { type Saga, type SagaStep, startCheckout } from "../src/domain/saga.ts";
 import { pendingOrder } from "../src/domain/test-fixtures.ts";
-import { createEventWriter } from "../src/events.ts";
+import { createEventRows, createEventWriter } from "../src/events.ts";
 import { createSagaEngine } from "../src/saga/engine.ts";
 import type { StepResult, StepRunner } from "../src/saga/steps.ts";
 import { createOrderStore, MIGRATIONS, ORDER_ENTITIES, type OrderStore } from "../src/store/index.ts";
@@ -28,7 +28,11 @@ beforeAll(async () => {
     entities: [...ORDER_ENTITIES, ...outboxEntities],
     migrations: MIGRATIONS,
   });
-  store = createOrderStore({ db, recordEvents: createEventWriter({ prefix: "tengine" }) });
+  store = createOrderStore({
+    db,
+    recordEvents: createEventWriter({ prefix: "tengine" }),
+    outboxRows: createEventRows({ prefix: "tengine" }),
+  });
 });
 
 afterAll(async () => {
@@ -130,6 +134,29 @@ describe("saga engine", () => {
     expect(row.status).toBe("running");
     // and the lease is given back: the recovery loop can take it up at once
     expect(await store.read().sagas.claim(order.id, "someone-else", 1_000)).toBeDefined();
+  });
+
+  it("stops without writing anything when its lease was taken over while a step ran", async () => {
+    const order = await newOrder();
+    const { engine, ran } = engineWith({
+      quote: async () => {
+        // the lease expired while the call took long, and another process took the saga up
+        await store.read().sagas.release(order.id, engine.lease.owner);
+        await store.read().sagas.claim(order.id, "someone-else", 60_000);
+        return {
+          kind: "advance",
+          apply: (o, now) => ({ order: applyShippingPrice(o, 499n, now), history: [], events: [] }),
+        };
+      },
+    });
+    expect(await engine.run(order.id, { order })).toBeUndefined();
+    expect(ran).toEqual(["reserve", "quote"]);
+    // neither quote's order change nor the step before it (reserve) was stored
+    expect(await store.read().orders.byId(order.id)).toEqual(order);
+    const row = await stored(order.id);
+    expect(row.step).toBe("reserve");
+    expect(await store.read().sagas.claim(order.id, "a-third", 1_000)).toBeUndefined();
+    await engine.stop();
   });
 
   it("applies an order change to the stored order when someone else changed it meanwhile", async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeOrder } from "../src/domain/order.ts";
 import { advance, startCheckout } from "../src/domain/saga.ts";
 import { pendingOrder } from "../src/domain/test-fixtures.ts";
-import { createEventWriter } from "../src/events.ts";
+import { createEventRows, createEventWriter } from "../src/events.ts";
 import {
   createOrderStore,
   LeaseLostError,
@@ -32,7 +32,11 @@ beforeAll(async () => {
     entities: [...ORDER_ENTITIES, ...outboxEntities],
     migrations: MIGRATIONS,
   });
-  store = createOrderStore({ db, recordEvents: createEventWriter({ prefix: "tleases" }) });
+  store = createOrderStore({
+    db,
+    recordEvents: createEventWriter({ prefix: "tleases" }),
+    outboxRows: createEventRows({ prefix: "tleases" }),
+  });
 });
 
 afterAll(async () => {

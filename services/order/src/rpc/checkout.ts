@@ -27,9 +27,10 @@ import { settle } from "./settle.ts";
 type Handlers = ServiceHandlers<typeof OrderService>;
 
 /**
- * Checkout: PlaceOrder creates the PENDING order, its saga and OrderPlaced in one transaction,
- * keyed by (customer, idempotency key), then runs the saga in process and answers when it ends
- * (or when PLACE_ORDER_WAIT_MS is up, or when it waits for a payment confirmation).
+ * Checkout: PlaceOrder creates the PENDING order, its saga (leased to this process) and
+ * OrderPlaced in one statement, keyed by (customer, idempotency key), then runs the saga in
+ * process and answers when it ends (or when PLACE_ORDER_WAIT_MS is up, or when it waits for a
+ * payment confirmation).
  */
 export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> {
   const { store, peers } = deps;
@@ -41,8 +42,8 @@ export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> 
     request: CheckoutRequest,
     fingerprint: string,
   ) {
-    const existing = await store.read().orders.byIdempotencyKey(customerId, request.idempotencyKey);
-    if (existing) return { order: existing, created: false };
+    const existing = await store.checkout.byIdempotencyKey(customerId, request.idempotencyKey);
+    if (existing) return { order: existing };
     let cart: Awaited<ReturnType<typeof peers.cart.getCart>>["cart"];
     try {
       ({ cart } = await peers.cart.getCart({}, { call: forwardContext(ctx), timeoutMs: deps.timeoutMs }));
@@ -70,20 +71,17 @@ export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> 
       },
       now,
     );
+    const saga = startCheckout(change.order.id, request.paymentToken, now);
     try {
-      await store.transaction(async (tx) => {
-        await tx.orders.insert(change.order);
-        await tx.orders.addHistory(change.history);
-        await tx.sagas.insert(startCheckout(change.order.id, request.paymentToken, now));
-        tx.record(change.events, eventMeta(ctx));
-      });
-      return { order: change.order, created: true };
+      // Leased to this process's engine, which drives it at once.
+      await store.checkout.place({ change, saga, meta: eventMeta(ctx), lease: deps.engine.lease });
+      return { order: change.order, saga };
     } catch (error) {
       if (!isDuplicateOrder(error)) throw error;
       // A concurrent PlaceOrder with the same key committed first: it is the one order.
-      const winner = await store.read().orders.byIdempotencyKey(customerId, request.idempotencyKey);
+      const winner = await store.checkout.byIdempotencyKey(customerId, request.idempotencyKey);
       if (!winner) throw error;
-      return { order: winner, created: false };
+      return { order: winner };
     }
   }
 
@@ -99,7 +97,7 @@ export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> 
       };
       throwIfInvalid(checkCheckoutRequest(input));
       const fingerprint = checkoutFingerprint(input);
-      const { order, created } = await findOrCreate(ctx, userId, input, fingerprint);
+      const { order, saga } = await findOrCreate(ctx, userId, input, fingerprint);
       if (order.requestFingerprint !== fingerprint) {
         throw failedPrecondition(
           "this idempotency key was used for another checkout request",
@@ -111,8 +109,8 @@ export function checkoutHandlers(deps: OrderDeps): Pick<Handlers, "placeOrder"> 
         order.id,
         deadline,
         (current, saga) => current.status !== "pending" || saga?.status === "waiting",
-        // A new order is as stored; one found by its key may have moved on since it was read.
-        created ? order : undefined,
+        // A new order and its saga are as stored; one found by its key may have moved on since.
+        saga ? { order, saga } : undefined,
       );
       return { order: orderMessage(settled) };
     },

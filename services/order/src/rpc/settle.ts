@@ -15,10 +15,10 @@ export async function settle(
   orderId: string,
   deadline: number,
   settled: (order: Order, saga: Saga | undefined) => boolean,
-  /** The order as just stored, when the caller has it. */
-  known?: Order,
+  /** The order as just stored, when the caller has it; with its saga when it was stored leased to the engine. */
+  known?: { order: Order; saga?: Saga },
 ): Promise<{ order: Order; saga: Saga | undefined }> {
-  const run = deps.engine.run(orderId, known ? { order: known } : undefined).catch(() => undefined);
+  const run = deps.engine.run(orderId, known).catch(() => undefined);
   const outcome = await Promise.race([
     run,
     sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false }),

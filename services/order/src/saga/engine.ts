@@ -12,7 +12,7 @@ import {
   type SagaStep,
 } from "../domain/saga.ts";
 import { SAGA_META } from "../events.ts";
-import { isStaleVersion, LeaseLostError, type OrderStore } from "../store/index.ts";
+import { LeaseLostError, type OrderStore, type SagaLease, type StepWrite } from "../store/index.ts";
 import { PeerCallError, stepFailure } from "./failure.ts";
 import type { StepResult, StepRunner } from "./steps.ts";
 
@@ -30,11 +30,14 @@ export interface SagaEngine {
    * takes it up again when due). Concurrent calls for one order share one run; an order whose
    * saga another process drives returns at once. Resolves with the order and saga as stored when
    * this run stopped driving it, or undefined when it did not drive it (or failed): read them then.
-   * `order` is the order as just stored, when the caller has it (saves reading it again).
+   * `order` is the order as just stored, when the caller has it (saves reading it again);
+   * `saga` its saga as just stored under this engine's `lease` (saves claiming it).
    */
-  run(orderId: string, options?: { order?: Order }): Promise<RunOutcome | undefined>;
+  run(orderId: string, options?: { order?: Order; saga?: Saga }): Promise<RunOutcome | undefined>;
   /** True while this process drives the order's saga. */
   isRunning(orderId: string): boolean;
+  /** The lease this process drives sagas under: a saga stored with it is run without a claim. */
+  readonly lease: SagaLease;
   /** Lets steps in progress finish, stops every run, and gives their leases back. */
   stop(): Promise<void>;
 }
@@ -57,13 +60,14 @@ export interface SagaEngineOptions {
 }
 
 /**
- * The saga engine. A run claims the saga's lease (free, expired or its own), then loops: run the
- * current step (the step decides, see steps.ts), let the domain pick what comes next (advance,
- * wait, compensate, retry after a backoff), and persist that decision — with the order change and
- * events of the step in one transaction when there are any — before anything else happens; a
- * forward step that changed nothing in the order goes into the row with the next decision. A
- * crash anywhere leaves the saga at its last persisted step, and every step is idempotent, so
- * whoever resumes it runs that step (and at most one before it) again safely.
+ * The saga engine. A run claims the saga's lease (free, expired or its own; PlaceOrder stores a
+ * new saga leased already), then loops: run the current step (the step decides, see steps.ts),
+ * let the domain pick what comes next (advance, wait, compensate, retry after a backoff), and
+ * persist that decision — with the order change and events of the step in one statement when
+ * there are any — before anything else happens; a forward step that changed nothing in the order
+ * goes into the row with the next decision. A crash anywhere leaves the saga at its last
+ * persisted step, and every step is idempotent, so whoever resumes it runs that step (and at most
+ * one before it) again safely.
  */
 export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   const { store, steps, owner, leaseMs, policy } = options;
@@ -71,17 +75,25 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   const random = options.random ?? Math.random;
   const runs = new Map<string, Promise<RunOutcome | undefined>>();
   const stopping = new AbortController();
+  const lease: SagaLease = { owner, leaseMs };
+  const statements = store.checkout;
+  /** Stores a saga's decision that changed no order, renewing the lease (LeaseLostError once lost). */
+  const saveSaga = (saga: Saga) => statements.saveStep({ saga, lease });
 
-  async function drive(orderId: string, known: Order | undefined): Promise<RunOutcome | undefined> {
-    let saga = await store.read().sagas.claim(orderId, owner, leaseMs);
+  async function drive(
+    orderId: string,
+    known: { order?: Order; saga?: Saga } | undefined,
+  ): Promise<RunOutcome | undefined> {
+    let saga =
+      known?.saga?.orderId === orderId ? known.saga : await store.read().sagas.claim(orderId, owner, leaseMs);
     if (!saga) return undefined;
     // True while the stored saga is one step behind `saga` (see runStep): saved with the next.
     let behind = false;
     let order: Order | undefined;
     try {
       // Read once: the steps use the order's identity and amounts; every change of it is made
-      // in the step's transaction, and the result kept here.
-      order = known?.id === orderId ? known : await store.read().orders.byId(orderId);
+      // in the step's statement, and the result kept here.
+      order = known?.order?.id === orderId ? known.order : await store.read().orders.byId(orderId);
       if (!order) throw new Error(`saga ${orderId} has no order`);
       while (!stopping.signal.aborted && saga.status !== "done") {
         const due = saga.nextAttemptTime.getTime() - Date.now();
@@ -93,7 +105,7 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
           continue;
         }
         if (options.pauseAt === saga.step) {
-          if (behind) await store.read().sagas.save(saga, owner, leaseMs);
+          if (behind) await saveSaga(saga);
           behind = false;
           log.warn({ orderId, step: saga.step, kind: saga.kind }, "saga paused");
           await sleep(2 ** 31 - 1, undefined, { signal: stopping.signal });
@@ -113,9 +125,11 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
       // A finished saga's lease was cleared with its last save; a saga one step ahead of its row
       // is stored first (should that fail, whoever resumes it runs that idempotent step again).
       if (saga.status !== "done") {
-        const read = store.read();
-        if (behind) await read.sagas.save(saga, owner, leaseMs).catch(() => undefined);
-        await read.sagas.release(orderId, owner).catch(() => undefined);
+        if (behind) await saveSaga(saga).catch(() => undefined);
+        await store
+          .read()
+          .sagas.release(orderId, owner)
+          .catch(() => undefined);
       }
     }
   }
@@ -177,10 +191,8 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     let change: OrderChange | undefined;
     if (deferred) return { saga: next, order, behind: true };
     if (apply) change = await applyChange(saga, order, next, apply, now);
-    else {
-      // Only the saga row changes: one statement, no transaction needed.
-      await store.read().sagas.save(next, owner, leaseMs);
-    }
+    // Only the saga row changes: one statement.
+    else await saveSaga(next);
     if (next.status === "done") {
       try {
         options.onDone?.(next, change);
@@ -192,9 +204,10 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   }
 
   /**
-   * Stores a step's order change, its history and events with the next saga in one transaction.
+   * Stores a step's order change, its history and events with the next saga in one statement.
    * First on the order as this run knows it (the version check of the update catches any other
-   * writer); when someone else changed it meanwhile, again on the locked current row.
+   * writer); when someone else changed it meanwhile (nothing was written), again on the locked
+   * current row.
    */
   async function applyChange(
     saga: Saga,
@@ -203,35 +216,30 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     apply: (order: Order, now: Date) => OrderChange,
     now: Date,
   ): Promise<OrderChange> {
-    const write = (locked: boolean) =>
-      store.transaction(async (tx) => {
-        const current = locked ? await tx.orders.byId(saga.orderId, { lock: true }) : known;
-        if (!current) throw new Error(`order ${saga.orderId} vanished`);
-        const applied = apply(current, now);
-        if (applied.order !== current) await tx.orders.save(applied.order);
-        await tx.orders.addHistory(applied.history);
-        tx.record(applied.events, { ...SAGA_META, correlationId: saga.orderId });
-        await tx.sagas.save(next, owner, leaseMs);
-        return applied;
-      });
-    try {
-      return await write(false);
-    } catch (error) {
-      if (!isStaleVersion(error)) throw error;
-      return write(true);
-    }
+    const meta = { ...SAGA_META, correlationId: saga.orderId };
+    const write = (current: Order) =>
+      ({
+        saga: next,
+        lease,
+        order: { before: current, change: apply(current, now), meta },
+      }) satisfies StepWrite;
+    const first = write(known);
+    if ((await statements.saveStep(first)) === "written") return first.order.change;
+    return (await statements.saveStepLocked(saga.orderId, write)).order.change;
   }
 
   return {
     run(orderId, runOptions) {
       const running = runs.get(orderId);
       if (running) return running;
-      if (stopping.signal.aborted) return Promise.resolve(undefined);
-      const run = drive(orderId, runOptions?.order).finally(() => runs.delete(orderId));
+      // A saga handed over leased is not driven once stopping, but its run gives the lease back.
+      if (stopping.signal.aborted && !runOptions?.saga) return Promise.resolve(undefined);
+      const run = drive(orderId, runOptions).finally(() => runs.delete(orderId));
       runs.set(orderId, run);
       return run;
     },
     isRunning: (orderId) => runs.has(orderId),
+    lease,
     async stop() {
       stopping.abort();
       await Promise.allSettled([...runs.values()]);

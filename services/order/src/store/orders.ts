@@ -49,12 +49,14 @@ export function isDuplicateOrder(error: unknown): boolean {
   return isUniqueViolation(error, ORDERS_IDEMPOTENCY_CONSTRAINT);
 }
 
-const COLUMNS = `id, customer_id, status, lines, currency, subtotal_minor, shipping_minor, total_minor,
+/** The columns of an order row, in the order toOrder reads and insert writes them. */
+export const ORDER_COLUMNS = `id, customer_id, status, lines, currency, subtotal_minor, shipping_minor, total_minor,
   refunded_minor, shipping_address, shipping_method, payment_intent_id, payment_brand, payment_last4,
   shipment_id, tracking_number, carrier, failure_code, failure_reason, idempotency_key,
   request_fingerprint, ship_time, deliver_time, create_time, update_time, version`;
 
-type RawOrder = Record<string, unknown>;
+/** An order row as the driver hands it over. */
+export type RawOrder = Record<string, unknown>;
 
 /** A line as stored: amounts as text, since JSON has no bigint. */
 type StoredLine = Omit<OrderLine, "unitPrice"> & { unitPrice: string };
@@ -64,21 +66,21 @@ export function createOrderRepository(em: EntityManager): OrderRepository {
   return {
     async byId(id, options = {}) {
       const rows = await em.execute<RawOrder[]>(
-        `select ${COLUMNS} from orders where id = ?${options.lock ? " for update" : ""}`,
+        `select ${ORDER_COLUMNS} from orders where id = ?${options.lock ? " for update" : ""}`,
         [id],
       );
       return rows[0] ? toOrder(rows[0]) : undefined;
     },
     async byIdempotencyKey(customerId, key) {
       const rows = await em.execute<RawOrder[]>(
-        `select ${COLUMNS} from orders where customer_id = ? and idempotency_key = ?`,
+        `select ${ORDER_COLUMNS} from orders where customer_id = ? and idempotency_key = ?`,
         [customerId, key],
       );
       return rows[0] ? toOrder(rows[0]) : undefined;
     },
     async insert(order) {
       await em.execute(
-        `insert into orders (${COLUMNS}) values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `insert into orders (${ORDER_COLUMNS}) values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           order.id,
           order.customerId,
@@ -206,7 +208,7 @@ export function createOrderRepository(em: EntityManager): OrderRepository {
         params.push(afterId);
       }
       const rows = await em.execute<RawOrder[]>(
-        `select ${COLUMNS} from orders ${where.length ? `where ${where.join(" and ")}` : ""}
+        `select ${ORDER_COLUMNS} from orders ${where.length ? `where ${where.join(" and ")}` : ""}
          order by id desc limit ?`,
         [...params, limit],
       );
@@ -215,11 +217,13 @@ export function createOrderRepository(em: EntityManager): OrderRepository {
   };
 }
 
-function storedLines(lines: readonly OrderLine[]): StoredLine[] {
+/** Lines as stored (the lines column): amounts as text. */
+export function storedLines(lines: readonly OrderLine[]): StoredLine[] {
   return lines.map((line) => ({ ...line, unitPrice: line.unitPrice.toString() }));
 }
 
-function toOrder(row: RawOrder): Order {
+/** An order row as the domain's record. */
+export function toOrder(row: RawOrder): Order {
   return {
     id: row.id as string,
     customerId: row.customer_id as string,
