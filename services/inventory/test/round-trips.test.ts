@@ -1,3 +1,4 @@
+import { recordStatements, type StatementRecorder, statementSummary } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderId, startInventory, type TestInventory } from "./support.ts";
 
@@ -8,54 +9,25 @@ import { orderId, startInventory, type TestInventory } from "./support.ts";
  */
 
 let t: TestInventory;
-/** The statements sent while `recording` is set. */
-let sent: { text: string; values: readonly unknown[] | undefined }[] = [];
-let recording = false;
-let restore: () => void = () => undefined;
-
-type Query = (this: unknown, ...args: unknown[]) => unknown;
+let recorder: StatementRecorder | undefined;
 
 beforeAll(async () => {
   t = await startInventory();
   // The relay's and the sweeper's own queries would be counted too.
   await t.inventory.relay.stop();
   await t.inventory.sweeper.stop();
-  const pool = await t.inventory.db.pool();
-  const prototype = pool.Client.prototype as { query: Query };
-  const original = prototype.query;
-  prototype.query = function (this: unknown, ...args: unknown[]) {
-    if (recording) {
-      const [first, second] = args as [unknown, unknown];
-      const config = typeof first === "string" ? { text: first, values: second } : (first as object);
-      const { text, values } = config as { text?: string; values?: readonly unknown[] };
-      sent.push({ text: text ?? "", values });
-    }
-    return original.apply(this, args);
-  };
-  restore = () => {
-    prototype.query = original;
-  };
+  recorder = recordStatements(await t.inventory.db.pool());
 });
 
 afterAll(async () => {
-  restore();
+  recorder?.restore();
   await t?.stop();
 });
 
-async function statementsOf(call: () => Promise<unknown>) {
-  sent = [];
-  recording = true;
-  try {
-    await call().catch(() => undefined);
-  } finally {
-    recording = false;
-  }
-  return sent;
-}
+/** The statements `call` sends (a call that fails still counts). */
+const statementsOf = (call: () => Promise<unknown>) => recorder!.during(() => call().catch(() => undefined));
 
-function summary(statements: { text: string }[]): string {
-  return statements.map((s) => s.text.replace(/\s+/g, " ").trim().slice(0, 90)).join("\n");
-}
+const summary = (statements: readonly { text: string }[]) => statementSummary(statements);
 
 const bound = (statements: { values: readonly unknown[] | undefined }[]) =>
   statements.every((statement) => (statement.values?.length ?? 0) > 0);
@@ -81,12 +53,8 @@ describe("statements per call", () => {
     const short = await statementsOf(() =>
       t.order.reserve({ orderId: orderId(), lines: [{ sku: "RT-A", quantity: 1_000n }] }),
     );
-    console.log(
-      `Reserve: ${reserve.length}\n${summary(reserve)}\nCommitReservation: ${commit.length}\n${summary(commit)}\n` +
-        `repeated Reserve: ${repeat.length}\nout of stock: ${short.length}`,
-    );
-    expect(reserve).toHaveLength(2);
-    expect(commit).toHaveLength(2);
+    expect(reserve, summary(reserve)).toHaveLength(2);
+    expect(commit, summary(commit)).toHaveLength(2);
     expect(repeat).toHaveLength(1);
     expect(short).toHaveLength(1);
     expect(bound([...reserve, ...commit, ...repeat, ...short])).toBe(true);
@@ -105,10 +73,7 @@ describe("statements per call", () => {
     const crossing = await statementsOf(() =>
       t.order.reserve({ orderId: orderId(), lines: [{ sku: "RT-WATCHED", quantity: 4n }] }),
     );
-    console.log(
-      `watched Reserve: ${quiet.length}\n${summary(quiet)}\ncrossing: ${crossing.length}\n${summary(crossing)}`,
-    );
-    expect(quiet.length).toBeLessThanOrEqual(5);
-    expect(crossing.length).toBeLessThanOrEqual(6);
+    expect(quiet.length, summary(quiet)).toBeLessThanOrEqual(5);
+    expect(crossing.length, summary(crossing)).toBeLessThanOrEqual(6);
   });
 });

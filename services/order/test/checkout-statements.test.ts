@@ -1,23 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { OrderConfirmedSchema, OrderPlacedSchema } from "@shopmesh/contracts/shopmesh/order/v1/events_pb";
-import { createDb, type Db } from "@shopmesh/kit/db";
-import { outboxEntities } from "@shopmesh/kit/events";
-import { createTestDatabase, type TestDatabase } from "@shopmesh/kit/testing";
+import type { Db } from "@shopmesh/kit/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyShippingPrice, confirmOrder, type Order, placeOrder } from "../src/domain/order.ts";
 import { advance, type Saga, startCheckout } from "../src/domain/saga.ts";
 import { pendingOrder } from "../src/domain/test-fixtures.ts";
-import { createEventRows, createEventWriter } from "../src/events.ts";
 import {
-  createOrderStore,
   isDuplicateOrder,
   LeaseLostError,
-  MIGRATIONS,
-  ORDER_ENTITIES,
   type OrderStore,
   type SagaLease,
   type StepWrite,
 } from "../src/store/index.ts";
+import { startOrderStore, type TestOrderStore } from "./store-support.ts";
 
 /**
  * The checkout's single-statement writes on PostgreSQL (store/checkout.ts): each writes all of
@@ -25,28 +20,17 @@ import {
  * wrote none (a lost lease, an order changed since it was read).
  */
 
-let database: TestDatabase;
-let db: Db;
+let t: TestOrderStore;
 let store: OrderStore;
+let db: Db;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await createDb({
-    url: database.url,
-    schema: "order",
-    entities: [...ORDER_ENTITIES, ...outboxEntities],
-    migrations: MIGRATIONS,
-  });
-  store = createOrderStore({
-    db,
-    recordEvents: createEventWriter({ prefix: "tcheckout" }),
-    outboxRows: createEventRows({ prefix: "tcheckout" }),
-  });
+  t = await startOrderStore("tcheckout");
+  ({ store, db } = t);
 });
 
 afterAll(async () => {
-  await db?.close();
-  await database?.drop();
+  await t?.stop();
 });
 
 const META = { actor: "service:order", correlationId: "test" };

@@ -1,55 +1,31 @@
-import { createDb, type Db } from "@shopmesh/kit/db";
-import { outboxEntities } from "@shopmesh/kit/events";
 import { createLogger } from "@shopmesh/kit/log";
-import { createTestDatabase, type TestDatabase } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyShippingPrice, confirmOrder, type Order, placeOrder } from "../src/domain/order.ts";
-import { type Saga, type SagaStep, startCheckout } from "../src/domain/saga.ts";
-import { pendingOrder } from "../src/domain/test-fixtures.ts";
-import { createEventRows, createEventWriter } from "../src/events.ts";
+import { applyShippingPrice, confirmOrder, type Order } from "../src/domain/order.ts";
+import type { Saga, SagaStep } from "../src/domain/saga.ts";
 import { createSagaEngine } from "../src/saga/engine.ts";
 import type { StepResult, StepRunner } from "../src/saga/steps.ts";
-import { createOrderStore, MIGRATIONS, ORDER_ENTITIES, type OrderStore } from "../src/store/index.ts";
+import type { OrderStore } from "../src/store/index.ts";
+import { insertPendingOrder, startOrderStore, type TestOrderStore } from "./store-support.ts";
 
 /**
  * The saga engine on PostgreSQL with scripted steps (the steps' calls to other services are
  * covered by the checkout tests): what it stores when, and how it applies order changes.
  */
 
-let database: TestDatabase;
-let db: Db;
+let t: TestOrderStore;
 let store: OrderStore;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await createDb({
-    url: database.url,
-    schema: "order",
-    entities: [...ORDER_ENTITIES, ...outboxEntities],
-    migrations: MIGRATIONS,
-  });
-  store = createOrderStore({
-    db,
-    recordEvents: createEventWriter({ prefix: "tengine" }),
-    outboxRows: createEventRows({ prefix: "tengine" }),
-  });
+  t = await startOrderStore("tengine");
+  ({ store } = t);
 });
 
 afterAll(async () => {
-  await db?.close();
-  await database?.drop();
+  await t?.stop();
 });
 
 async function newOrder(): Promise<Order> {
-  const order = placeOrder(
-    { ...pendingOrder(), id: crypto.randomUUID(), idempotencyKey: crypto.randomUUID() },
-    new Date(),
-  ).order;
-  await store.transaction(async (tx) => {
-    await tx.orders.insert(order);
-    await tx.sagas.insert(startCheckout(order.id, "tok", new Date(Date.now() - 1000)));
-  });
-  return order;
+  return insertPendingOrder(store);
 }
 
 /** An engine whose steps are `script` (every other step just advances). */

@@ -1,59 +1,28 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { createDb, type Db } from "@shopmesh/kit/db";
-import { outboxEntities } from "@shopmesh/kit/events";
-import { createTestDatabase, type TestDatabase } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { placeOrder } from "../src/domain/order.ts";
-import { advance, startCheckout } from "../src/domain/saga.ts";
-import { pendingOrder } from "../src/domain/test-fixtures.ts";
-import { createEventRows, createEventWriter } from "../src/events.ts";
-import {
-  createOrderStore,
-  LeaseLostError,
-  MIGRATIONS,
-  ORDER_ENTITIES,
-  type OrderStore,
-} from "../src/store/index.ts";
+import { advance } from "../src/domain/saga.ts";
+import { LeaseLostError, type OrderStore } from "../src/store/index.ts";
+import { insertPendingOrder, startOrderStore, type TestOrderStore } from "./store-support.ts";
 
 /**
  * The saga lease on PostgreSQL: one owner at a time, taken over only once it expired, and the
  * recovery loop's claim shares due sagas between replicas without handing one out twice.
  */
 
-let database: TestDatabase;
-let db: Db;
+let t: TestOrderStore;
 let store: OrderStore;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await createDb({
-    url: database.url,
-    schema: "order",
-    entities: [...ORDER_ENTITIES, ...outboxEntities],
-    migrations: MIGRATIONS,
-  });
-  store = createOrderStore({
-    db,
-    recordEvents: createEventWriter({ prefix: "tleases" }),
-    outboxRows: createEventRows({ prefix: "tleases" }),
-  });
+  t = await startOrderStore("tleases");
+  ({ store } = t);
 });
 
 afterAll(async () => {
-  await db?.close();
-  await database?.drop();
+  await t?.stop();
 });
 
 async function newSaga(): Promise<string> {
-  const order = placeOrder(
-    { ...pendingOrder(), id: crypto.randomUUID(), idempotencyKey: crypto.randomUUID() },
-    new Date(),
-  ).order;
-  await store.transaction(async (tx) => {
-    await tx.orders.insert(order);
-    await tx.sagas.insert(startCheckout(order.id, "tok", new Date(Date.now() - 1000)));
-  });
-  return order.id;
+  return (await insertPendingOrder(store)).id;
 }
 
 describe("saga leases", () => {

@@ -1,4 +1,5 @@
 import { OrderStatus } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
+import { recordStatements, type StatementRecorder, statementSummary } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCheckout, type TestCheckout } from "./support.ts";
 
@@ -11,14 +12,7 @@ import { startTestCheckout, type TestCheckout } from "./support.ts";
  */
 
 let t: TestCheckout;
-/** The statements the order service sent while `recording` is set. */
-let sent: { text: string; values: readonly unknown[] | undefined }[] = [];
-let recording = false;
-let restore: () => void = () => undefined;
-
-type Query = (this: unknown, ...args: unknown[]) => unknown;
-/** The part of pg.Pool's events used here (`acquire`: a session is handed out). */
-type PoolEvents = { on(event: "acquire", listener: (session: object) => void): void };
+let recorder: StatementRecorder | undefined;
 
 beforeAll(async () => {
   t = await startTestCheckout();
@@ -29,45 +23,17 @@ beforeAll(async () => {
   await t.product("RT-TEE", { priceMinor: 1999n, stock: 100, weightGrams: 200 });
   await t.product("RT-MUG", { priceMinor: 899n, stock: 100, weightGrams: 400 });
 
-  const pool = await app.db.pool();
-  const sessions = new WeakSet<object>();
-  (pool as unknown as PoolEvents).on("acquire", (session) => sessions.add(session));
-  const prototype = pool.Client.prototype as { query: Query };
-  const original = prototype.query;
-  prototype.query = function (this: unknown, ...args: unknown[]) {
-    if (recording && sessions.has(this as object)) {
-      // pg takes query(text, values) or query({ name, text, values }).
-      const [first, second] = args as [unknown, unknown];
-      const config = typeof first === "string" ? { text: first, values: second } : (first as object);
-      const { text, values } = config as { text?: string; values?: readonly unknown[] };
-      sent.push({ text: text ?? "", values });
-    }
-    return original.apply(this, args);
-  };
-  restore = () => {
-    prototype.query = original;
-  };
+  recorder = recordStatements(await app.db.pool());
 });
 
 afterAll(async () => {
-  restore();
+  recorder?.restore();
   await t?.stop();
 });
 
-async function statementsOf(call: () => Promise<unknown>) {
-  sent = [];
-  recording = true;
-  try {
-    await call();
-  } finally {
-    recording = false;
-  }
-  return sent;
-}
+const statementsOf = (call: () => Promise<unknown>) => recorder!.during(call);
 
-function summary(statements: { text: string }[]): string {
-  return statements.map((s) => s.text.replace(/\s+/g, " ").trim().slice(0, 100)).join("\n");
-}
+const summary = (statements: readonly { text: string }[]) => statementSummary(statements);
 
 describe("statements per checkout", () => {
   it("places an order and runs its whole saga in seven statements with bound parameters, none in a transaction", async () => {

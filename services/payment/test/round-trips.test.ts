@@ -1,3 +1,4 @@
+import { recordStatements, type StatementRecorder, statementSummary } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eur, orderId, startTestPayment, type TestPayment } from "./support.ts";
 
@@ -8,52 +9,23 @@ import { eur, orderId, startTestPayment, type TestPayment } from "./support.ts";
  */
 
 let t: TestPayment;
-/** The text of each statement sent while `recording` is set. */
-let sent: { text: string }[] = [];
-let recording = false;
-let restore: () => void = () => undefined;
-
-type Query = (this: unknown, ...args: unknown[]) => unknown;
+let recorder: StatementRecorder | undefined;
 
 beforeAll(async () => {
   t = await startTestPayment();
   // Background work would be counted too: the outbox is left unpublished here, nothing swept.
   await Promise.all([t.payment.relay.stop(), t.payment.sweeper.stop(), t.payment.pruner.stop()]);
-  const pool = await t.payment.db.pool();
-  const prototype = pool.Client.prototype as { query: Query };
-  const original = prototype.query;
-  prototype.query = function (this: unknown, ...args: unknown[]) {
-    if (recording) {
-      // pg takes query(text, values) or query({ name, text, values }).
-      const [first] = args;
-      sent.push({ text: typeof first === "string" ? first : ((first as { text?: string }).text ?? "") });
-    }
-    return original.apply(this, args);
-  };
-  restore = () => {
-    prototype.query = original;
-  };
+  recorder = recordStatements(await t.payment.db.pool());
 });
 
 afterAll(async () => {
-  restore();
+  recorder?.restore();
   await t?.stop();
 });
 
-async function statementsOf(call: () => Promise<unknown>) {
-  sent = [];
-  recording = true;
-  try {
-    await call();
-  } finally {
-    recording = false;
-  }
-  return sent;
-}
+const statementsOf = (call: () => Promise<unknown>) => recorder!.during(call);
 
-function summary(statements: { text: string }[]): string {
-  return statements.map((s) => s.text.replace(/\s+/g, " ").trim().slice(0, 90)).join("\n");
-}
+const summary = (statements: readonly { text: string }[]) => statementSummary(statements);
 
 describe("statements per call", () => {
   it("AuthorizePayment and CapturePayment take four round trips each, a replay three, all with bound parameters", async () => {

@@ -1,3 +1,4 @@
+import { recordStatements, type StatementRecorder, statementSummary } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shipmentRequest, startTestShipping, type TestShipping } from "./support.ts";
 
@@ -8,54 +9,23 @@ import { shipmentRequest, startTestShipping, type TestShipping } from "./support
  */
 
 let t: TestShipping;
-/** The statements sent while `recording` is set. */
-let sent: { text: string; values: readonly unknown[] | undefined }[] = [];
-let recording = false;
-let restore: () => void = () => undefined;
-
-type Query = (this: unknown, ...args: unknown[]) => unknown;
+let recorder: StatementRecorder | undefined;
 
 beforeAll(async () => {
   t = await startTestShipping();
   // The relay's own queries would be counted too (the carrier's loop is off in tests).
   await t.shipping.relay.stop();
-  const pool = await t.shipping.db.pool();
-  const prototype = pool.Client.prototype as { query: Query };
-  const original = prototype.query;
-  prototype.query = function (this: unknown, ...args: unknown[]) {
-    if (recording) {
-      // pg takes query(text, values) or query({ name, text, values }).
-      const [first, second] = args as [unknown, unknown];
-      const config = typeof first === "string" ? { text: first, values: second } : (first as object);
-      const { text, values } = config as { text?: string; values?: readonly unknown[] };
-      sent.push({ text: text ?? "", values });
-    }
-    return original.apply(this, args);
-  };
-  restore = () => {
-    prototype.query = original;
-  };
+  recorder = recordStatements(await t.shipping.db.pool());
 });
 
 afterAll(async () => {
-  restore();
+  recorder?.restore();
   await t?.stop();
 });
 
-async function statementsOf(call: () => Promise<unknown>) {
-  sent = [];
-  recording = true;
-  try {
-    await call();
-  } finally {
-    recording = false;
-  }
-  return sent;
-}
+const statementsOf = (call: () => Promise<unknown>) => recorder!.during(call);
 
-function summary(statements: { text: string }[]): string {
-  return statements.map((s) => s.text.replace(/\s+/g, " ").trim().slice(0, 90)).join("\n");
-}
+const summary = (statements: readonly { text: string }[]) => statementSummary(statements);
 
 describe("statements per call", () => {
   it("GetQuotes sends none", async () => {
@@ -75,7 +45,6 @@ describe("statements per call", () => {
     const request = shipmentRequest();
     const create = await statementsOf(() => t.order.createShipment(request));
     const repeat = await statementsOf(() => t.order.createShipment(request));
-    console.log(`CreateShipment: ${create.length}\n${summary(create)}\nrepeated: ${repeat.length}`);
 
     // Read the order's shipment (none), then insert it, its tracking event and its outbox row.
     expect(create, summary(create)).toHaveLength(2);
