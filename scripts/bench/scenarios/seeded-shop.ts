@@ -5,6 +5,7 @@ import { type DemoCatalog, generateDemoCatalog } from "../../seed/generate.ts";
 import { seedDemoCatalog } from "../../seed/seed.ts";
 import { withPg } from "../../start/pg.ts";
 import { deleteBenchKeys } from "../cleanup.ts";
+import { openLoopHttp } from "../open-loop.ts";
 import { type BenchPlatform, startBenchPlatform } from "../platform.ts";
 import type { BenchContext, BenchResult } from "../types.ts";
 
@@ -143,8 +144,8 @@ export async function measureHttpPaths(load: {
   /** Samples the platform's CPU time (BenchPlatform.cpuMs), for the CPU cost per request. */
   cpuMs?: () => Record<string, number>;
   /**
-   * Requests per second offered over all connections (autocannon's overallRate): the latency at
-   * a given load rather than at saturation. Unset: as fast as the connections go.
+   * Requests per second offered on a fixed schedule (openLoopHttp): the latency at a given load
+   * rather than at saturation. Unset: autocannon, as fast as the connections go.
    */
   rate?: number;
 }): Promise<{ requestsPerSec: number; p50Ms: number; p99Ms: number; errors: number; cpu: string }> {
@@ -152,9 +153,15 @@ export async function measureHttpPaths(load: {
     url: load.baseUrl,
     connections: load.connections,
     requests: [{ method: "GET", setupRequest: (request: object) => ({ ...request, path: load.nextPath() }) }],
-    ...(load.rate ? { overallRate: load.rate } : {}),
   };
   await autocannon({ ...options, duration: 1 });
+  if (load.rate) {
+    const before = load.cpuMs?.();
+    const result = await openLoopHttp({ ...load, rate: load.rate });
+    const after = load.cpuMs?.();
+    const served = result.requestsPerSec * load.durationS;
+    return { ...result, cpu: before && after ? cpuPerRequest(before, after, served) : "" };
+  }
   const before = load.cpuMs?.();
   const result = await autocannon({ ...options, duration: load.durationS });
   const after = load.cpuMs?.();

@@ -1,0 +1,86 @@
+import { Agent, request } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { percentile } from "./load.ts";
+
+export interface OpenLoopLoad {
+  baseUrl: string;
+  /** The path of each request (shared by all connections). */
+  nextPath: () => string;
+  /** Requests per second, sent on a fixed schedule whatever the answers take. */
+  rate: number;
+  durationS: number;
+  /** Keep-alive connections at most (requests wait for a free one, and that wait counts). */
+  connections: number;
+}
+
+export interface OpenLoopResult {
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Failed requests and non-2xx answers. */
+  errors: number;
+}
+
+/**
+ * GETs at a constant rate (open loop, like wrk2): request i is due at start + i/rate, and its
+ * latency runs from when it was due, not from when it went out, so time spent waiting for a
+ * connection behind slow answers counts (no coordinated omission). Requests are spread evenly
+ * over the second (a millisecond's share at a time), unlike per-connection rate limits that send
+ * every connection's request at once.
+ */
+export async function openLoopHttp(load: OpenLoopLoad): Promise<OpenLoopResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: load.connections });
+  const url = new URL(load.baseUrl);
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = Math.round(load.rate * load.durationS);
+  const intervalMs = 1000 / load.rate;
+  const started = performance.now();
+  let sent = 0;
+  const inFlight = new Set<Promise<void>>();
+
+  const send = (dueAt: number) => {
+    const done = new Promise<void>((resolve) => {
+      const req = request(
+        { agent, host: url.hostname, port: url.port, path: load.nextPath(), method: "GET" },
+        (res) => {
+          res.on("data", () => {});
+          res.on("end", () => {
+            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
+              latencies.push(performance.now() - dueAt);
+            } else errors++;
+            resolve();
+          });
+        },
+      );
+      req.on("error", () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+
+  while (sent < total) {
+    const now = performance.now();
+    // Everything due by now goes out, each stamped with the time it was due.
+    while (sent < total && started + sent * intervalMs <= now) {
+      send(started + sent * intervalMs);
+      sent++;
+    }
+    // A millisecond's worth at a time: even enough, and the generator does not spin a core.
+    await sleep(1);
+  }
+  await Promise.all(inFlight);
+  const elapsedS = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSec: latencies.length / elapsedS,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    errors,
+  };
+}
