@@ -11,6 +11,8 @@ export interface OpenLoopLoad {
   durationS: number;
   /** Keep-alive connections at most (requests wait for a free one, and that wait counts). */
   connections: number;
+  /** Seconds at the same rate first, not measured (connections opened, JIT warm). Default 1. */
+  warmupS?: number;
 }
 
 export interface OpenLoopResult {
@@ -33,20 +35,25 @@ export async function openLoopHttp(load: OpenLoopLoad): Promise<OpenLoopResult> 
   const url = new URL(load.baseUrl);
   const latencies: number[] = [];
   let errors = 0;
-  const total = Math.round(load.rate * load.durationS);
+  const warmup = Math.round(load.rate * (load.warmupS ?? 1));
+  const total = warmup + Math.round(load.rate * load.durationS);
   const intervalMs = 1000 / load.rate;
   const started = performance.now();
+  const measuredFrom = started + warmup * intervalMs;
   let sent = 0;
   const inFlight = new Set<Promise<void>>();
 
   const send = (dueAt: number) => {
+    const measured = dueAt >= measuredFrom;
     const done = new Promise<void>((resolve) => {
       const req = request(
         { agent, host: url.hostname, port: url.port, path: load.nextPath(), method: "GET" },
         (res) => {
           res.on("data", () => {});
           res.on("end", () => {
-            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
+            if (!measured) {
+              // warm-up: not counted
+            } else if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
               latencies.push(performance.now() - dueAt);
             } else errors++;
             resolve();
@@ -54,7 +61,7 @@ export async function openLoopHttp(load: OpenLoopLoad): Promise<OpenLoopResult> 
         },
       );
       req.on("error", () => {
-        errors++;
+        if (measured) errors++;
         resolve();
       });
       req.end();
@@ -74,7 +81,7 @@ export async function openLoopHttp(load: OpenLoopLoad): Promise<OpenLoopResult> 
     await sleep(1);
   }
   await Promise.all(inFlight);
-  const elapsedS = (performance.now() - started) / 1000;
+  const elapsedS = (performance.now() - measuredFrom) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
