@@ -1,6 +1,11 @@
+import { createHash } from "node:crypto";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { PageCursorSchema } from "@shopmesh/contracts/shopmesh/common/v1/paging_pb";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors/domain-error.ts";
-import { decodePageToken, filterHash, nextPageToken, pageSize } from "./index.ts";
+import { decodePageToken, encodePageToken, filterHash, nextPageToken, pageSize } from "./index.ts";
+
+const sha = (text: string) => createHash("sha256").update(text).digest("base64url").slice(0, 16);
 
 const parse = (cursor: { key: string; id: string }) => (cursor.id ? cursor : undefined);
 
@@ -42,5 +47,21 @@ describe("paging", () => {
     } catch (error) {
       expect((error as DomainError).violations[0]?.field).toBe("pageToken");
     }
+  });
+
+  it("hashes a list of values (nested too) as its JSON and a canonical key string as it is", () => {
+    expect(filterHash(["sku=A", ""])).toBe(sha('["sku=A",""]'));
+    expect(filterHash(["search", ["paid", "placed"], ""])).toBe(sha('["search",["paid","placed"],""]'));
+    expect(filterHash('["shoe",""]')).toBe(sha('["shoe",""]'));
+    expect(filterHash('["shoe",""]')).not.toBe(filterHash(['["shoe",""]']));
+  });
+
+  it("encodes a cursor without a sort key exactly like a PageCursor holding only afterId", () => {
+    const filters = filterHash(["mine"]);
+    const idOnly = create(PageCursorSchema, { afterId: "b", filterHash: filters });
+    const token = encodePageToken({ key: "", id: "b" }, filters);
+    expect(token).toBe(Buffer.from(toBinary(PageCursorSchema, idOnly)).toString("base64url"));
+    expect(fromBinary(PageCursorSchema, Buffer.from(token, "base64url")).afterKey).toBe("");
+    expect(decodePageToken(token, filters, ({ key, id }) => (key === "" ? id : undefined))).toBe("b");
   });
 });

@@ -17,15 +17,20 @@ export function pageSize(value: number, options: PageOptions, field = "pageSize"
   return Math.min(value, options.maxSize);
 }
 
-/** Where a page ends: the sort key of the last item (as text) and its id. */
+/** Where a page ends: the sort key of the last item (as text; "" for lists ordered by id alone) and its id. */
 export interface PageCursor {
   key: string;
   id: string;
 }
 
-/** A short hash of the filters a token is issued for; a token only works with the same filters. */
-export function filterHash(filters: readonly string[]): string {
-  return createHash("sha256").update(JSON.stringify(filters)).digest("base64url").slice(0, 16);
+/**
+ * A short hash of the filters a token is issued for; a token only works with the same filters.
+ * A list of values (which may nest) is hashed as its JSON; a string is taken to be the list's own
+ * canonical key already and is hashed as it is, so its tokens stay what they were.
+ */
+export function filterHash(filters: string | readonly unknown[]): string {
+  const text = typeof filters === "string" ? filters : JSON.stringify(filters);
+  return createHash("sha256").update(text).digest("base64url").slice(0, 16);
 }
 
 /** The page token after `last`: a PageCursor in base64url. */

@@ -4,7 +4,9 @@ import {
   SearchProductsResponseSchema,
   SuggestProductsResponseSchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
-import { invalidField, permissionDenied } from "@shopmesh/kit/errors";
+import { permissionDenied } from "@shopmesh/kit/errors";
+import { isUuid } from "@shopmesh/kit/ids";
+import { decodePageToken, filterHash, nextPageToken, pageSize } from "@shopmesh/kit/paging";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import { priceBucketEdges } from "../domain/money.ts";
 import type { ProductState } from "../domain/product.ts";
@@ -20,7 +22,6 @@ import {
 import { seesAllStates } from "./access.ts";
 import { facetsToProto, productCardMessage, productMessage, stateFromProto } from "./convert.ts";
 import type { CatalogDeps } from "./deps.ts";
-import { decodePageToken, encodePageToken, filterHash, pageSize } from "./paging.ts";
 
 type Handlers = ServiceHandlers<typeof CatalogService>;
 
@@ -56,11 +57,14 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
       }
       const size = pageSize(request.pageSize, SEARCH_PAGE);
       const key = searchKey(query);
+      // The key is the search's canonical JSON already: hashed as it is, so tokens stay valid.
       const filters = filterHash(key);
-      const after = decodePageToken(request.pageToken, filters);
-      if (after && !isSortKey(query.sort, after.key)) {
-        throw invalidField("pageToken", "is not a page token of this search");
-      }
+      // A client could forge a token: its id and sort key must fit the search's order.
+      const after = decodePageToken(request.pageToken, filters, (cursor) =>
+        isUuid(cursor.id) && cursor.key.length <= 1_000 && isSortKey(query.sort, cursor.key)
+          ? cursor
+          : undefined,
+      );
 
       const compute = async () => {
         const rows = await store.search(query, { after, limit: size + 1, bucketEdges: edges });
@@ -69,7 +73,6 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
         const products = store.read().products;
         // A product that changed state since the search is left out rather than shown.
         const shown = (product: { state: ProductState }) => query.states.includes(product.state);
-        const last = page.at(-1);
         return create(SearchProductsResponseSchema, {
           products:
             query.view === "basic"
@@ -77,7 +80,7 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
               : (await products.byIds(ids)).filter(shown).map(productMessage),
           facets: facetsToProto(rows, edges, currency),
           totalSize: rows.total,
-          nextPageToken: rows.page.length > size && last ? encodePageToken(last, filters) : "",
+          nextPageToken: nextPageToken(rows.page, size, (last) => last, filters),
         });
       };
       // Stock moves far more often than the catalog: such pages also expire quickly, which bounds

@@ -1,20 +1,28 @@
 import type { IdentityService } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import type { Principal } from "@shopmesh/kit/auth";
 import { invalidField } from "@shopmesh/kit/errors";
+import { isUuid } from "@shopmesh/kit/ids";
+import { decodePageToken, filterHash, nextPageToken, type PageCursor, pageSize } from "@shopmesh/kit/paging";
 import type { ServiceHandlers } from "@shopmesh/kit/rpc";
 import { lockUser, unlockUser } from "../domain/lock.ts";
 import { type RoleName, roleFromProto } from "../domain/roles.ts";
 import { setRoles } from "../domain/user.ts";
 import { actorOf, eventMeta } from "../events.ts";
+import type { UserListCursor } from "../store/index.ts";
 import { liveUser, revokeActiveSessions } from "./common.ts";
 import { sessionToProto, userToProto } from "./convert.ts";
 import type { IdentityDeps } from "./deps.ts";
 import { check, uuid } from "./fields.ts";
-import { decodePageToken, encodePageToken, filterHash, pageSize } from "./paging.ts";
 
 type Handlers = ServiceHandlers<typeof IdentityService>;
 
 export const LIST_USERS_PAGE = { defaultSize: 50, maxSize: 200 } as const;
+
+/** The (createTime, id) a ListUsers page token ends at; undefined when the token does not hold one. */
+function userCursor({ key, id }: PageCursor): UserListCursor | undefined {
+  const createTime = new Date(key);
+  return Number.isNaN(createTime.getTime()) || !isUuid(id) ? undefined : { createTime, id };
+}
 
 /** User management for support and admins; the access rules name the permission of each call. */
 export function adminHandlers(
@@ -38,23 +46,17 @@ export function adminHandlers(
       if (request.role !== 0 && role === undefined) throw invalidField("role", "is not a known role");
       const query = request.query.trim();
       const filters = filterHash([query.toLowerCase(), role ?? ""]);
-      const after = decodePageToken(request.pageToken, filters);
-      const users = await store
-        .read()
-        .users.list(
-          { query, ...(role ? { role } : {}) },
-          after && { createTime: after.time, id: after.id },
-          limit + 1,
-        );
-      const page = users.slice(0, limit);
-      const last = page.at(-1);
+      const after = decodePageToken(request.pageToken, filters, userCursor);
+      const users = await store.read().users.list({ query, ...(role ? { role } : {}) }, after, limit + 1);
       const now = new Date();
       return {
-        users: page.map((user) => userToProto(user, now)),
-        nextPageToken:
-          users.length > limit && last
-            ? encodePageToken({ time: last.createTime, id: last.id }, filters)
-            : "",
+        users: users.slice(0, limit).map((user) => userToProto(user, now)),
+        nextPageToken: nextPageToken(
+          users,
+          limit,
+          (last) => ({ key: last.createTime.toISOString(), id: last.id }),
+          filters,
+        ),
       };
     },
 

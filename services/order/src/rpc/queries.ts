@@ -1,6 +1,8 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { OrderService } from "@shopmesh/contracts/shopmesh/order/v1/order_pb";
 import type { FieldViolation } from "@shopmesh/kit/errors";
+import { isUuid } from "@shopmesh/kit/ids";
+import { decodePageToken, filterHash, nextPageToken, type PageCursor, pageSize } from "@shopmesh/kit/paging";
 import { requireUser, type ServiceHandlers } from "@shopmesh/kit/rpc";
 import { historyMessage, orderMessage, statusFromProto } from "../domain/messages.ts";
 import type { OrderStatus } from "../domain/order.ts";
@@ -8,9 +10,15 @@ import type { OrderFilter } from "../store/index.ts";
 import { readable } from "./access.ts";
 import type { OrderDeps } from "./deps.ts";
 import { check, uuid } from "./fields.ts";
-import { decodePageToken, filterHash, nextPageToken, pageSize } from "./paging.ts";
 
 type Handlers = ServiceHandlers<typeof OrderService>;
+
+/** Order lists: newest first by id (UUIDv7, so by placing), 20 a page by default, at most 100. */
+const ORDER_PAGE = { defaultSize: 20, maxSize: 100 } as const;
+
+/** A page token of an order list holds only the last id (no sort key: the id is the order). */
+const afterId = ({ id }: PageCursor) => (isUuid(id) ? id : undefined);
+const cursorOf = (last: { id: string }): PageCursor => ({ key: "", id: last.id });
 
 /** Reads: one order with its history, the caller's orders, and the staff's search. */
 export function queryHandlers(deps: OrderDeps): Pick<Handlers, "getOrder" | "listMyOrders" | "searchOrders"> {
@@ -26,13 +34,13 @@ export function queryHandlers(deps: OrderDeps): Pick<Handlers, "getOrder" | "lis
 
     async listMyOrders(request, ctx) {
       const { userId } = requireUser(ctx);
-      const limit = pageSize(request.pageSize);
+      const limit = pageSize(request.pageSize, ORDER_PAGE);
       const filters = filterHash(["mine", userId]);
-      const after = decodePageToken(request.pageToken, filters);
+      const after = decodePageToken(request.pageToken, filters, afterId);
       const orders = await store.read().orders.search({ customerId: userId }, after, limit + 1);
       return {
         orders: orders.slice(0, limit).map(orderMessage),
-        nextPageToken: nextPageToken(orders, limit, filters),
+        nextPageToken: nextPageToken(orders, limit, cursorOf, filters),
       };
     },
 
@@ -58,7 +66,7 @@ export function queryHandlers(deps: OrderDeps): Pick<Handlers, "getOrder" | "lis
         ...(request.minTotalMinor > 0n ? { minTotal: request.minTotalMinor } : {}),
         ...(request.maxTotalMinor > 0n ? { maxTotal: request.maxTotalMinor } : {}),
       };
-      const limit = pageSize(request.pageSize);
+      const limit = pageSize(request.pageSize, ORDER_PAGE);
       const filters = filterHash([
         "search",
         [...statuses].sort(),
@@ -68,11 +76,11 @@ export function queryHandlers(deps: OrderDeps): Pick<Handlers, "getOrder" | "lis
         String(filter.minTotal ?? ""),
         String(filter.maxTotal ?? ""),
       ]);
-      const after = decodePageToken(request.pageToken, filters);
+      const after = decodePageToken(request.pageToken, filters, afterId);
       const orders = await store.read().orders.search(filter, after, limit + 1);
       return {
         orders: orders.slice(0, limit).map(orderMessage),
-        nextPageToken: nextPageToken(orders, limit, filters),
+        nextPageToken: nextPageToken(orders, limit, cursorOf, filters),
       };
     },
   };
