@@ -86,7 +86,17 @@ export function productJson(product: Product | undefined): z.infer<typeof Produc
   };
 }
 
+/**
+ * The product's lowest and highest price: the catalog's summary (price_from, price_to), or from
+ * the variants when it has none (an answer of a catalog from before the summary, still cached).
+ */
 function priceRange(product: Product): { low: MoneyJson | null; high: MoneyJson | null } {
+  if (product.priceFrom || product.variantCount > 0) {
+    return {
+      low: product.priceFrom ? moneyJson(product.priceFrom) : null,
+      high: product.priceTo ? moneyJson(product.priceTo) : null,
+    };
+  }
   let low: Money | undefined;
   let high: Money | undefined;
   for (const { price } of product.variants) {
@@ -112,7 +122,7 @@ export function cardJson(product: Product): z.infer<typeof ProductCardSchema> {
     priceTo: high,
     categoryIds: [...product.categoryIds],
     attributes: product.attributes.map(({ name, value }) => ({ name, value })),
-    variantCount: product.variants.length,
+    variantCount: product.variantCount || product.variants.length,
   };
 }
 

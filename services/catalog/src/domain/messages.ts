@@ -43,6 +43,26 @@ export function productMessage(product: Product): MessageInitShape<typeof Produc
     version: BigInt(product.version),
     createTime: timestampFromDate(product.createTime),
     updateTime: timestampFromDate(product.updateTime),
+    ...priceSummary(product.variants.map((variant) => variant.price)),
+  };
+}
+
+/** price_from, price_to and variant_count of a product whose variants cost `prices`. */
+export function priceSummary(prices: readonly { amountMinor: bigint; currency: string }[]): {
+  priceFrom?: { amountMinor: bigint; currency: string };
+  priceTo?: { amountMinor: bigint; currency: string };
+  variantCount: number;
+} {
+  let low: (typeof prices)[number] | undefined;
+  let high: (typeof prices)[number] | undefined;
+  for (const price of prices) {
+    if (!low || price.amountMinor < low.amountMinor) low = price;
+    if (!high || price.amountMinor > high.amountMinor) high = price;
+  }
+  return {
+    ...(low ? { priceFrom: { amountMinor: low.amountMinor, currency: low.currency } } : {}),
+    ...(high ? { priceTo: { amountMinor: high.amountMinor, currency: high.currency } } : {}),
+    variantCount: prices.length,
   };
 }
 

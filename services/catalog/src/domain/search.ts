@@ -31,7 +31,10 @@ export interface ProductCard {
   attributes: Attribute[];
   /** The main image (the first), if any. */
   image: Image | undefined;
-  variants: { sku: string; price: Money }[];
+  /** The lowest and highest variant price (undefined without variants), and how many variants. */
+  priceFrom: Money | undefined;
+  priceTo: Money | undefined;
+  variantCount: number;
 }
 
 export interface SearchQuery {

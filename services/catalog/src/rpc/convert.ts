@@ -74,8 +74,8 @@ export function variantSummaryToProto(row: VariantSummaryRow): MessageInitShape<
 }
 
 /**
- * A product in the BASIC view (proto ProductView): the card's fields only; description, version,
- * the times, the other images and the variants' other fields stay empty.
+ * A product in the BASIC view (proto ProductView): the card's fields only; description, the
+ * variants, version, the times and the other images stay empty.
  */
 export function productCardMessage(card: ProductCard): MessageInitShape<typeof ProductSchema> {
   return {
@@ -86,7 +86,9 @@ export function productCardMessage(card: ProductCard): MessageInitShape<typeof P
     categoryIds: card.categoryIds,
     attributes: card.attributes.map((a) => ({ name: a.name, value: a.value })),
     images: card.image ? [{ url: card.image.url, altText: card.image.altText }] : [],
-    variants: card.variants.map((variant) => ({ sku: variant.sku, price: variant.price })),
+    ...(card.priceFrom ? { priceFrom: card.priceFrom } : {}),
+    ...(card.priceTo ? { priceTo: card.priceTo } : {}),
+    variantCount: card.variantCount,
   };
 }
 

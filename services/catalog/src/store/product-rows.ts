@@ -85,19 +85,19 @@ function toProduct(row: ProductRecord): Product {
 
 /**
  * Product cards (the BASIC view of a search) by id, in the order of `ids`: only the columns a
- * listing shows, the main image picked in SQL, and per variant its SKU and price. The whole
- * page comes back as one JSON value in one row, so reading it is one native JSON.parse rather
- * than the driver parsing column by column (and no description of up to 20,000 characters
- * travels at all).
+ * listing shows, the main image picked in SQL, and the variants' price range and count. The
+ * whole page comes back as one JSON value in one row, so reading it is one native JSON.parse
+ * rather than the driver parsing column by column (and no description of up to 20,000
+ * characters travels at all).
  */
 const CARDS = `
   select coalesce(json_agg(json_build_object(
     'id', p.id, 'slug', p.slug, 'name', p.name, 'state', p.state, 'categoryIds', p.category_ids,
     'attributes', p.attributes, 'image', p.images -> 0,
-    'variants', coalesce((
-      select json_agg(json_build_array(v.sku, v.price_minor::text, v.currency) order by v.id)
+    'prices', (
+      select json_build_array(min(v.price_minor)::text, max(v.price_minor)::text, min(v.currency), count(*))
       from variants v where v.product_id = p.id
-    ), '[]'::json)
+    )
   ) order by i.n), '[]'::json) as cards
   from unnest(cast(? as uuid[])) with ordinality as i (id, n)
   join products p on p.id = i.id`;
@@ -110,8 +110,8 @@ interface CardRecord {
   categoryIds: string[];
   attributes: Attribute[];
   image: Image | null;
-  /** [sku, price in minor units as text, currency] */
-  variants: [string, string, string][];
+  /** [lowest price, highest price (minor units as text; null without variants), currency, count] */
+  prices: [string | null, string | null, string | null, number];
 }
 
 /** The cards of the products `ids` names, in that order; unknown ids are left out. */
@@ -127,10 +127,15 @@ export async function selectProductCards(sql: Sql, ids: readonly string[]): Prom
       categoryIds: card.categoryIds,
       attributes: card.attributes,
       image: card.image ?? undefined,
-      variants: card.variants.map(([sku, priceMinor, currency]) => ({
-        sku,
-        price: { amountMinor: BigInt(priceMinor), currency },
-      })),
+      ...cardPrices(card.prices),
     }),
   );
+}
+
+function cardPrices([low, high, currency, count]: CardRecord["prices"]) {
+  return {
+    priceFrom: low !== null && currency !== null ? { amountMinor: BigInt(low), currency } : undefined,
+    priceTo: high !== null && currency !== null ? { amountMinor: BigInt(high), currency } : undefined,
+    variantCount: count,
+  };
 }

@@ -98,6 +98,24 @@ export declare type Product = Message<"shopmesh.catalog.v1.Product"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 12;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * Output only, in every view: the lowest and highest price of the variants (unset without
+   * variants) and how many variants there are, so a listing needs no variant to show them.
+   *
+   * @generated from field: shopmesh.common.v1.Money price_from = 13;
+   */
+  priceFrom?: Money | undefined;
+
+  /**
+   * @generated from field: shopmesh.common.v1.Money price_to = 14;
+   */
+  priceTo?: Money | undefined;
+
+  /**
+   * @generated from field: int32 variant_count = 15;
+   */
+  variantCount: number;
 };
 
 /**
@@ -1434,10 +1452,8 @@ export enum ProductView {
 
   /**
    * A product card for listings. Filled: id, slug, name, state, category_ids, attributes, images
-   * (the main image only, url and alt_text) and variants with only sku and price each (every
-   * variant, in the FULL view's order, so their count and price range are the FULL view's).
-   * Left empty: description, version, create_time, update_time, the images after the first, and
-   * each variant's id, title, option_values and weight_grams.
+   * (the main image only, url and alt_text), price_from, price_to and variant_count. Left empty:
+   * description, variants, version, create_time, update_time and the images after the first.
    *
    * @generated from enum value: PRODUCT_VIEW_BASIC = 1;
    */
