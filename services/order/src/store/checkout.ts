@@ -9,7 +9,15 @@ import {
 import { type EventMeta, type OutboxRow, type OutboxRows, outboxInsert } from "@shopmesh/kit/events";
 import type { HistoryEntry, Order, OrderChange } from "../domain/order.ts";
 import type { Saga } from "../domain/saga.ts";
-import { ORDER_COLUMNS, type RawOrder, storedLines, toOrder } from "./orders.ts";
+import {
+  assignmentsOf,
+  ORDER_COLUMNS,
+  ORDER_FIELDS,
+  ORDER_UPDATE_FIELDS,
+  SAGA_FIELDS,
+  valuesOf,
+} from "./columns.ts";
+import { type RawOrder, toOrder } from "./orders.ts";
 import { LeaseLostError } from "./sagas.ts";
 
 /**
@@ -174,55 +182,12 @@ function stepStatement(p: Parameters, write: StepWrite, outbox: readonly OutboxR
 }
 
 function insertOrder(p: Parameters, order: Order): string {
-  return `insert into orders (${ORDER_COLUMNS}) values (${[
-    p.add(order.id, "uuid"),
-    p.add(order.customerId, "text"),
-    p.add(order.status, "text"),
-    p.add(JSON.stringify(storedLines(order.lines)), "jsonb"),
-    p.add(order.currency, "text"),
-    p.add(order.subtotal.toString(), "bigint"),
-    p.add(order.shippingTotal.toString(), "bigint"),
-    p.add(order.total.toString(), "bigint"),
-    p.add(order.refundedTotal.toString(), "bigint"),
-    p.add(JSON.stringify(order.shippingAddress), "jsonb"),
-    p.add(order.shippingMethod, "text"),
-    p.add(order.paymentIntentId, "text"),
-    p.add(order.paymentBrand, "text"),
-    p.add(order.paymentLast4, "text"),
-    p.add(order.shipmentId, "text"),
-    p.add(order.trackingNumber, "text"),
-    p.add(order.carrier, "text"),
-    p.add(order.failureCode, "text"),
-    p.add(order.failureReason, "text"),
-    p.add(order.idempotencyKey, "text"),
-    p.add(order.requestFingerprint, "text"),
-    p.add(order.shipTime ?? null, "timestamptz"),
-    p.add(order.deliverTime ?? null, "timestamptz"),
-    p.add(order.createTime, "timestamptz"),
-    p.add(order.updateTime, "timestamptz"),
-    p.add(order.version, "integer"),
-  ].join(", ")})`;
+  return `insert into orders (${ORDER_COLUMNS}) values (${valuesOf(ORDER_FIELDS, order, p.add)})`;
 }
 
 /** What orders.save writes (the rest never changes), where `where` holds. */
 function updateOrder(p: Parameters, order: Order, where: string): string {
-  return `update orders set status = ${p.add(order.status, "text")},
-      lines = ${p.add(JSON.stringify(storedLines(order.lines)), "jsonb")},
-      shipping_minor = ${p.add(order.shippingTotal.toString(), "bigint")},
-      total_minor = ${p.add(order.total.toString(), "bigint")},
-      refunded_minor = ${p.add(order.refundedTotal.toString(), "bigint")},
-      payment_intent_id = ${p.add(order.paymentIntentId, "text")},
-      payment_brand = ${p.add(order.paymentBrand, "text")},
-      payment_last4 = ${p.add(order.paymentLast4, "text")},
-      shipment_id = ${p.add(order.shipmentId, "text")},
-      tracking_number = ${p.add(order.trackingNumber, "text")},
-      carrier = ${p.add(order.carrier, "text")},
-      failure_code = ${p.add(order.failureCode, "text")},
-      failure_reason = ${p.add(order.failureReason, "text")},
-      ship_time = ${p.add(order.shipTime ?? null, "timestamptz")},
-      deliver_time = ${p.add(order.deliverTime ?? null, "timestamptz")},
-      update_time = ${p.add(order.updateTime, "timestamptz")},
-      version = ${p.add(order.version, "integer")}
+  return `update orders set ${assignmentsOf(ORDER_UPDATE_FIELDS, order, p.add)}
     where ${where}
     returning id`;
 }
@@ -258,25 +223,6 @@ function insertHistory(p: Parameters, entries: readonly HistoryEntry[], when?: s
     ].join(", ")})${when ? ` where ${when}` : ""}`;
 }
 
-/** The columns of a saga row but its key, times and lease, with their values and types. */
-const SAGA_FIELDS: readonly [column: string, type: string, value: (saga: Saga) => unknown][] = [
-  ["kind", "text", (saga) => saga.kind],
-  ["status", "text", (saga) => saga.status],
-  ["step", "text", (saga) => saga.step],
-  ["failed_step", "text", (saga) => saga.failedStep ?? null],
-  ["attempts", "integer", (saga) => saga.attempts],
-  ["step_start_time", "timestamptz", (saga) => saga.stepStartTime],
-  ["next_attempt_time", "timestamptz", (saga) => saga.nextAttemptTime],
-  ["payment_token", "text", (saga) => saga.paymentToken],
-  ["payment_wait_until", "timestamptz", (saga) => saga.paymentWaitUntil ?? null],
-  ["cancel_actor", "text", (saga) => saga.cancelActor],
-  ["cancel_reason", "text", (saga) => saga.cancelReason],
-  ["cancel_refund_minor", "bigint", (saga) => saga.cancelRefund.toString()],
-  ["failure_code", "text", (saga) => saga.failureCode],
-  ["failure_reason", "text", (saga) => saga.failureReason],
-  ["update_time", "timestamptz", (saga) => saga.updateTime],
-];
-
 /** The lease expiry sagas.ts sets: `leaseMs` from now, on the database's clock. */
 function leaseExpiry(p: Parameters, lease: SagaLease): string {
   return `clock_timestamp() + make_interval(secs => ${p.add(lease.leaseMs / 1000, "float8")})`;
@@ -292,7 +238,7 @@ function insertSaga(p: Parameters, saga: Saga, lease: SagaLease | undefined): st
   ];
   const values = [
     p.add(saga.orderId, "uuid"),
-    ...SAGA_FIELDS.map(([, type, value]) => p.add(value(saga), type)),
+    valuesOf(SAGA_FIELDS, saga, p.add),
     p.add(saga.createTime, "timestamptz"),
     lease ? p.add(lease.owner, "text") : "null",
     lease ? leaseExpiry(p, lease) : "null",
@@ -303,8 +249,7 @@ function insertSaga(p: Parameters, saga: Saga, lease: SagaLease | undefined): st
 /** What sagas.save writes: the saga, its lease renewed, or cleared once it is done; where `where` holds. */
 function updateSaga(p: Parameters, saga: Saga, lease: SagaLease, where: string): string {
   const done = saga.status === "done";
-  const set = SAGA_FIELDS.map(([column, type, value]) => `${column} = ${p.add(value(saga), type)}`);
-  return `update sagas set ${set.join(", ")},
+  return `update sagas set ${assignmentsOf(SAGA_FIELDS, saga, p.add)},
       lease_expire_time = ${done ? "null" : leaseExpiry(p, lease)},
       lease_owner = ${done ? "null" : "lease_owner"}
     where ${where}

@@ -11,7 +11,7 @@ import { createSagaRepository, type SagaRepository } from "./sagas.ts";
 export type { CheckoutStatements, OrderWrite, PlaceWrite, SagaLease, StepWrite } from "./checkout.ts";
 export { ORDER_ENTITIES } from "./entities.ts";
 export { MIGRATIONS, ORDER_MIGRATIONS } from "./migrations.ts";
-export { isDuplicateOrder, isStaleVersion, type OrderFilter } from "./orders.ts";
+export { isDuplicateOrder, type OrderFilter } from "./orders.ts";
 export { isDuplicateRefund, type RefundRecord } from "./refunds.ts";
 export { LeaseLostError } from "./sagas.ts";
 

@@ -1,14 +1,19 @@
 import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
-import { DomainError, staleVersion } from "@shopmesh/kit/errors";
-import type {
-  HistoryEntry,
-  Order,
-  OrderLine,
-  OrderStatus,
-  PostalAddress,
-  ShippingMethodName,
-} from "../domain/order.ts";
+import { staleVersion } from "@shopmesh/kit/errors";
+import type { HistoryEntry, Order, OrderStatus, PostalAddress, ShippingMethodName } from "../domain/order.ts";
+import {
+  assignmentsOf,
+  ORDER_COLUMNS,
+  ORDER_FIELDS,
+  ORDER_UPDATE_FIELDS,
+  ormPlaceholders,
+  type StoredLine,
+  valuesOf,
+} from "./columns.ts";
 import { ORDERS_IDEMPOTENCY_CONSTRAINT } from "./migrations.ts";
+
+export { ORDER_COLUMNS, storedLines } from "./columns.ts";
+
 import { toBigInt, toDate, toNumber, toOptionalDate } from "./sql.ts";
 
 /** Filters of the staff's order search; every one optional. */
@@ -39,27 +44,15 @@ export interface OrderRepository {
   search(filter: OrderFilter, afterId: string | undefined, limit: number): Promise<Order[]>;
 }
 
-/** True when `error` is save's refusal of an order someone else changed meanwhile. */
-export function isStaleVersion(error: unknown): boolean {
-  return error instanceof DomainError && error.reason === "STALE_VERSION";
-}
-
 /** True when `error` is the unique violation of a repeated (customer, idempotency key). */
 export function isDuplicateOrder(error: unknown): boolean {
   return isUniqueViolation(error, ORDERS_IDEMPOTENCY_CONSTRAINT);
 }
 
 /** The columns of an order row, in the order toOrder reads and insert writes them. */
-export const ORDER_COLUMNS = `id, customer_id, status, lines, currency, subtotal_minor, shipping_minor, total_minor,
-  refunded_minor, shipping_address, shipping_method, payment_intent_id, payment_brand, payment_last4,
-  shipment_id, tracking_number, carrier, failure_code, failure_reason, idempotency_key,
-  request_fingerprint, ship_time, deliver_time, create_time, update_time, version`;
 
 /** An order row as the driver hands it over. */
 export type RawOrder = Record<string, unknown>;
-
-/** A line as stored: amounts as text, since JSON has no bigint. */
-type StoredLine = Omit<OrderLine, "unitPrice"> & { unitPrice: string };
 
 /** The orders repository (orders and their history) on one EntityManager. */
 export function createOrderRepository(em: EntityManager): OrderRepository {
@@ -79,67 +72,19 @@ export function createOrderRepository(em: EntityManager): OrderRepository {
       return rows[0] ? toOrder(rows[0]) : undefined;
     },
     async insert(order) {
+      const q = ormPlaceholders();
       await em.execute(
-        `insert into orders (${ORDER_COLUMNS}) values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          order.id,
-          order.customerId,
-          order.status,
-          JSON.stringify(storedLines(order.lines)),
-          order.currency,
-          order.subtotal.toString(),
-          order.shippingTotal.toString(),
-          order.total.toString(),
-          order.refundedTotal.toString(),
-          JSON.stringify(order.shippingAddress),
-          order.shippingMethod,
-          order.paymentIntentId,
-          order.paymentBrand,
-          order.paymentLast4,
-          order.shipmentId,
-          order.trackingNumber,
-          order.carrier,
-          order.failureCode,
-          order.failureReason,
-          order.idempotencyKey,
-          order.requestFingerprint,
-          order.shipTime ?? null,
-          order.deliverTime ?? null,
-          order.createTime,
-          order.updateTime,
-          order.version,
-        ],
+        `insert into orders (${ORDER_COLUMNS}) values (${valuesOf(ORDER_FIELDS, order, q.add)})`,
+        q.values,
         "run",
       );
     },
     async save(order) {
+      const q = ormPlaceholders();
+      const set = assignmentsOf(ORDER_UPDATE_FIELDS, order, q.add);
       const result = await em.execute<{ affectedRows: number }>(
-        `update orders set status = ?, lines = ?::jsonb, shipping_minor = ?, total_minor = ?, refunded_minor = ?,
-           payment_intent_id = ?, payment_brand = ?, payment_last4 = ?, shipment_id = ?, tracking_number = ?,
-           carrier = ?, failure_code = ?, failure_reason = ?, ship_time = ?, deliver_time = ?, update_time = ?,
-           version = ?
-         where id = ? and version = ?`,
-        [
-          order.status,
-          JSON.stringify(storedLines(order.lines)),
-          order.shippingTotal.toString(),
-          order.total.toString(),
-          order.refundedTotal.toString(),
-          order.paymentIntentId,
-          order.paymentBrand,
-          order.paymentLast4,
-          order.shipmentId,
-          order.trackingNumber,
-          order.carrier,
-          order.failureCode,
-          order.failureReason,
-          order.shipTime ?? null,
-          order.deliverTime ?? null,
-          order.updateTime,
-          order.version,
-          order.id,
-          order.version - 1,
-        ],
+        `update orders set ${set} where id = ? and version = ?`,
+        [...q.values, order.id, order.version - 1],
         "run",
       );
       if (result.affectedRows !== 1) throw staleVersion(`order ${order.id} changed meanwhile`);
@@ -215,11 +160,6 @@ export function createOrderRepository(em: EntityManager): OrderRepository {
       return rows.map(toOrder);
     },
   };
-}
-
-/** Lines as stored (the lines column): amounts as text. */
-export function storedLines(lines: readonly OrderLine[]): StoredLine[] {
-  return lines.map((line) => ({ ...line, unitPrice: line.unitPrice.toString() }));
 }
 
 /** An order row as the domain's record. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from "@shopmesh/kit/db";
 import type { CheckoutStep, Saga, SagaKind, SagaStatus, SagaStep } from "../domain/saga.ts";
+import { assignmentsOf, ormPlaceholders, SAGA_FIELDS, valuesOf } from "./columns.ts";
 import { toBigInt, toDate, toNumber, toOptionalDate } from "./sql.ts";
 
 /** Thrown when a saga is saved by a process whose lease ran out (another one may drive it now). */
@@ -37,26 +38,11 @@ type Raw = Record<string, unknown>;
 
 /** The saga repository on one EntityManager. */
 export function createSagaRepository(em: EntityManager): SagaRepository {
-  const values = (saga: Saga) => [
-    saga.kind,
-    saga.status,
-    saga.step,
-    saga.failedStep ?? null,
-    saga.attempts,
-    saga.stepStartTime,
-    saga.nextAttemptTime,
-    saga.paymentToken,
-    saga.paymentWaitUntil ?? null,
-    saga.cancelActor,
-    saga.cancelReason,
-    saga.cancelRefund.toString(),
-    saga.failureCode,
-    saga.failureReason,
-    saga.updateTime,
-  ];
-  const SET = `kind = ?, status = ?, step = ?, failed_step = ?, attempts = ?, step_start_time = ?,
-    next_attempt_time = ?, payment_token = ?, payment_wait_until = ?, cancel_actor = ?, cancel_reason = ?,
-    cancel_refund_minor = ?, failure_code = ?, failure_reason = ?, update_time = ?`;
+  /** The saga's fields as a SET list, on the ORM's placeholders; their values, then `rest`. */
+  const assign = (saga: Saga, ...rest: unknown[]) => {
+    const q = ormPlaceholders();
+    return { set: assignmentsOf(SAGA_FIELDS, saga, q.add), values: [...q.values, ...rest] };
+  };
 
   return {
     async byOrderId(orderId, options = {}) {
@@ -67,27 +53,32 @@ export function createSagaRepository(em: EntityManager): SagaRepository {
       return rows[0] ? toSaga(rows[0]) : undefined;
     },
     async insert(saga) {
+      const q = ormPlaceholders();
+      const columns = SAGA_FIELDS.map(([column]) => column).join(", ");
       await em.execute(
-        `insert into sagas (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [saga.orderId, ...values(saga).slice(0, -1), saga.createTime, saga.updateTime],
+        `insert into sagas (order_id, ${columns}, create_time)
+         values (?, ${valuesOf(SAGA_FIELDS, saga, q.add)}, ?)`,
+        [saga.orderId, ...q.values, saga.createTime],
         "run",
       );
     },
     async saveUnleased(saga) {
+      const { set, values } = assign(saga, saga.orderId);
       await em.execute(
-        `update sagas set ${SET}, lease_owner = null, lease_expire_time = null where order_id = ?`,
-        [...values(saga), saga.orderId],
+        `update sagas set ${set}, lease_owner = null, lease_expire_time = null where order_id = ?`,
+        values,
         "run",
       );
     },
     async save(saga, owner, leaseMs) {
       const done = saga.status === "done";
+      const { set, values } = assign(saga, ...(done ? [] : [leaseMs / 1000]), saga.orderId, owner);
       const result = await em.execute<{ affectedRows: number }>(
-        `update sagas set ${SET},
+        `update sagas set ${set},
            lease_expire_time = ${done ? "null" : "clock_timestamp() + make_interval(secs => ?)"},
            lease_owner = ${done ? "null" : "lease_owner"}
          where order_id = ? and lease_owner = ?`,
-        [...values(saga), ...(done ? [] : [leaseMs / 1000]), saga.orderId, owner],
+        values,
         "run",
       );
       if (result.affectedRows !== 1) throw new LeaseLostError(`the lease of saga ${saga.orderId} was lost`);
