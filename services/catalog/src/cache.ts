@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type DescMessage, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import { type Product, ProductSchema } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
+import { createRecentKeys } from "@shopmesh/kit/admission";
 import type { Logger } from "@shopmesh/kit/log";
 import type { Redis } from "@shopmesh/kit/redis";
 import type { CatalogChanges } from "./store/index.ts";
@@ -106,17 +107,7 @@ export function createCatalogCache(options: CatalogCacheOptions): CatalogCache {
     if (memory.size >= memoryEntries) memory.delete(memory.keys().next().value as string);
     memory.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
   };
-  const admissionEntries = options.admissionEntries ?? 10_000;
-  const asked = new Set<string>();
-  /** Records that `hash` was asked for; true when it was asked before (and not forgotten since). */
-  const askedBefore = (hash: string): boolean => {
-    // Deleted and added again: a Set keeps insertion order, so the first entry is the least
-    // recently asked, the one to forget when full.
-    const before = asked.delete(hash);
-    if (!before && asked.size >= admissionEntries) asked.delete(asked.values().next().value as string);
-    asked.add(hash);
-    return before;
-  };
+  const asked = createRecentKeys(options.admissionEntries ?? 10_000);
   let lastWarning = 0;
 
   /** The command's result, or undefined when Redis failed or took too long. */
@@ -184,7 +175,7 @@ export function createCatalogCache(options: CatalogCacheOptions): CatalogCache {
       const hash = createHash("sha256").update(name).digest("base64url").slice(0, 32);
       // A name not asked here recently is answered without a cache command: the cache almost
       // surely holds nothing for it (another replica's page is read from its second request).
-      if (cachedOptions.admission === "repeated" && admissionEntries > 0 && !askedBefore(hash)) {
+      if (cachedOptions.admission === "repeated" && !asked.askedBefore(hash)) {
         return compute();
       }
       const generation = await attempt(() => redis.get(GENERATION));

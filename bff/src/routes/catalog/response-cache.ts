@@ -1,3 +1,4 @@
+import { createRecentKeys } from "@shopmesh/kit/admission";
 import type { Logger } from "@shopmesh/kit/log";
 import type { Context } from "hono";
 import type { Redis } from "ioredis";
@@ -60,12 +61,12 @@ interface Entry extends CachedAnswer {
 }
 
 /** Keys remembered for admission: enough to see a repeat among the searches of a busy minute. */
-const SEEN_KEYS = 10_000;
+const ADMISSION_KEYS = 10_000;
 
 export function createCatalogResponseCache(options: CatalogResponseCacheOptions): CatalogResponseCache {
   const { ttlMs, maxEntries } = options;
   const entries = new Map<string, Entry>();
-  const seen = new Set<string>();
+  const recent = createRecentKeys(ADMISSION_KEYS);
   let epoch = 0;
   let following = false;
   const clear = () => {
@@ -123,11 +124,7 @@ export function createCatalogResponseCache(options: CatalogResponseCacheOptions)
     set(key, ticket, body, setOptions = {}) {
       const answer = { body, etag: setOptions.etag === false ? "" : weakEtag(body) };
       if (!following || ticket !== epoch) return answer;
-      if (setOptions.admit === "repeated" && !seen.has(key)) {
-        if (seen.size >= SEEN_KEYS) seen.delete(seen.values().next().value as string);
-        seen.add(key);
-        return answer;
-      }
+      if (setOptions.admit === "repeated" && !recent.askedBefore(key)) return answer;
       if (entries.size >= maxEntries && !entries.has(key)) {
         // The oldest entry goes first (Map keeps insertion order).
         const oldest = entries.keys().next().value;
