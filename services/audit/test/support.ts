@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { AuditService } from "@shopmesh/contracts/shopmesh/audit/v1/audit_pb";
-import { createServiceToken, type RoleName, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@shopmesh/kit/auth";
+import { createServiceToken } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import {
   connectNats,
@@ -14,16 +14,16 @@ import {
   recordEvent,
 } from "@shopmesh/kit/events";
 import { createLogger } from "@shopmesh/kit/log";
-import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
+import { type CallOptions, Code, createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
 import {
+  bearer,
   createTestDatabase,
+  createTestSigningKeys,
   deleteStreams,
   type TestDatabase,
   testPrefix,
   waitFor,
 } from "@shopmesh/kit/testing";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { expect } from "vitest";
 import { type Audit, createAudit } from "../src/app.ts";
 import { loadAuditConfig } from "../src/config.ts";
 
@@ -157,7 +157,7 @@ export interface StartOptions {
 export async function startAudit(options: StartOptions = {}): Promise<TestAudit> {
   const database: TestDatabase = await createTestDatabase();
   const prefix = testPrefix();
-  const keys = await createTestKeys();
+  const keys = await createTestSigningKeys("audit-test-key");
   const config = loadAuditConfig({
     DATABASE_URL: database.url,
     EVENTS_PREFIX: prefix,
@@ -222,36 +222,5 @@ export async function startAudit(options: StartOptions = {}): Promise<TestAudit>
   };
 }
 
-function bearer(token: string): CallOptions {
-  return { call: { authorization: `Bearer ${token}` } };
-}
-
-/** A real Ed25519 key standing in for identity's: its JWKS is what the service trusts. */
-async function createTestKeys(kid = "audit-test-key") {
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const jwks: JWK[] = [{ ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" }];
-  return {
-    jwks,
-    sign: (userId: string, roles: RoleName[]) =>
-      new SignJWT({ sid: "0190a000-0000-7000-8000-0000000005e5", roles })
-        .setProtectedHeader({ alg: "EdDSA", kid })
-        .setSubject(userId)
-        .setIssuer(TOKEN_ISSUER)
-        .setAudience(TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime("1h")
-        .sign(privateKey),
-  };
-}
-
-/** The RpcError a call fails with (the test fails when it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome, "the call should have failed").toBeInstanceOf(RpcError);
-  return outcome as RpcError;
-}
-
+export { rpcFailure as failure } from "@shopmesh/kit/testing";
 export { Code };

@@ -24,7 +24,6 @@ import {
   type ServiceHandlers,
 } from "@shopmesh/kit/rpc";
 import { createTestDatabase, deleteRedisPrefix, deleteStreams, testPrefix } from "@shopmesh/kit/testing";
-import { expect } from "vitest";
 import { type CartApp, createCartApp } from "../src/app.ts";
 import { loadCartConfig } from "../src/config.ts";
 
@@ -317,14 +316,5 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The RpcError a call fails with (the test fails when it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome, "the call should have failed").toBeInstanceOf(RpcError);
-  return outcome as RpcError;
-}
-
+export { rpcFailure as failure } from "@shopmesh/kit/testing";
 export { Code };

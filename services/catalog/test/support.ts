@@ -5,10 +5,9 @@ import { InventoryService } from "@shopmesh/contracts/shopmesh/inventory/v1/inve
 import { createServiceToken, type RoleName, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@shopmesh/kit/auth";
 import { createLogger } from "@shopmesh/kit/log";
 import { createRedis } from "@shopmesh/kit/redis";
-import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
+import { type CallOptions, Code, createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
 import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { expect } from "vitest";
 import { createInventory, type Inventory } from "../../inventory/src/app.ts";
 import { loadInventoryConfig } from "../../inventory/src/config.ts";
 import { type Catalog, createCatalog } from "../src/app.ts";
@@ -196,16 +195,7 @@ export function productInit(sku: string, overrides: Partial<ProductInit> = {}): 
   };
 }
 
-/** The RpcError a call fails with (the test fails when it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome, "the call should have failed").toBeInstanceOf(RpcError);
-  return outcome as RpcError;
-}
-
+export { rpcFailure as failure } from "@shopmesh/kit/testing";
 export { Code };
 
 /** Deletes every Redis key under `prefix` (a client without keyPrefix: KEYS patterns are not prefixed). */

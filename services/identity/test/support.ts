@@ -2,9 +2,8 @@ import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/proto
 import { IdentityService, type TokenPair } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { createServiceToken } from "@shopmesh/kit/auth";
 import { createLogger } from "@shopmesh/kit/log";
-import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
+import { type CallOptions, Code, createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
 import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
-import { expect } from "vitest";
 import { createIdentity, type Identity } from "../src/app.ts";
 import { loadIdentityConfig } from "../src/config.ts";
 
@@ -110,14 +109,5 @@ export async function startIdentity(): Promise<TestIdentity> {
   };
 }
 
-/** The RpcError a call fails with (the test fails when it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome, "the call should have failed").toBeInstanceOf(RpcError);
-  return outcome as RpcError;
-}
-
+export { rpcFailure as failure } from "@shopmesh/kit/testing";
 export { Code };

@@ -4,12 +4,17 @@ import {
   InventoryService,
   type Warehouse,
 } from "@shopmesh/contracts/shopmesh/inventory/v1/inventory_pb";
-import { createServiceToken, type RoleName, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@shopmesh/kit/auth";
+import { createServiceToken } from "@shopmesh/kit/auth";
 import { createLogger } from "@shopmesh/kit/log";
-import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
-import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { expect } from "vitest";
+import { type CallOptions, Code, createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
+import {
+  bearer,
+  createTestDatabase,
+  createTestSigningKeys,
+  deleteStreams,
+  type TestDatabase,
+  testPrefix,
+} from "@shopmesh/kit/testing";
 import { createInventory, type Inventory } from "../src/app.ts";
 import { loadInventoryConfig } from "../src/config.ts";
 
@@ -49,7 +54,7 @@ let codes = 0;
 export async function startInventory(options: StartOptions = {}): Promise<TestInventory> {
   const database: TestDatabase = await createTestDatabase();
   const prefix = testPrefix();
-  const keys = await createTestKeys();
+  const keys = await createTestSigningKeys("inventory-test-key");
   const config = loadInventoryConfig({
     DATABASE_URL: database.url,
     EVENTS_PREFIX: prefix,
@@ -137,37 +142,7 @@ export async function startInventory(options: StartOptions = {}): Promise<TestIn
   };
 }
 
-function bearer(token: string): CallOptions {
-  return { call: { authorization: `Bearer ${token}` } };
-}
-
-/** A real Ed25519 key standing in for identity's: its JWKS is what the service trusts. */
-async function createTestKeys(kid = "inventory-test-key") {
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const jwks: JWK[] = [{ ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" }];
-  return {
-    jwks,
-    sign: (userId: string, roles: RoleName[]) =>
-      new SignJWT({ sid: "0190a000-0000-7000-8000-0000000005e5", roles })
-        .setProtectedHeader({ alg: "EdDSA", kid })
-        .setSubject(userId)
-        .setIssuer(TOKEN_ISSUER)
-        .setAudience(TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime("1h")
-        .sign(privateKey),
-  };
-}
-
-/** The RpcError a call fails with (the test fails when it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome, "the call should have failed").toBeInstanceOf(RpcError);
-  return outcome as RpcError;
-}
+export { rpcFailure as failure } from "@shopmesh/kit/testing";
 
 /** A fresh UUID for an order id. */
 export function orderId(): string {

@@ -10,8 +10,8 @@ import { Role } from "@shopmesh/contracts/shopmesh/identity/v1/identity_pb";
 import { LowStockSchema } from "@shopmesh/contracts/shopmesh/inventory/v1/events_pb";
 import { Category, Channel } from "@shopmesh/contracts/shopmesh/notification/v1/notification_pb";
 import { OrderConfirmedSchema, OrderDeliveredSchema } from "@shopmesh/contracts/shopmesh/order/v1/events_pb";
-import { Code, fieldViolations, RpcError } from "@shopmesh/kit/rpc";
-import { waitFor } from "@shopmesh/kit/testing";
+import { Code, fieldViolations } from "@shopmesh/kit/rpc";
+import { rpcFailure as failure, waitFor } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { confirmedOrder } from "./orders-fixture.ts";
 import { id, startNotification, type TestNotification } from "./support.ts";
@@ -34,15 +34,6 @@ async function register(locale = "en") {
   // identity's and the order context's streams are consumed independently: let this one land first.
   await waitFor(() => t.notification.store.read().recipients.byId(userId));
   return { userId, email };
-}
-
-async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RpcError);
-  return error as RpcError;
 }
 
 describe("account messages", () => {

@@ -2,7 +2,7 @@ import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { jetstream } from "@nats-io/jetstream";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
 import { NotificationService } from "@shopmesh/contracts/shopmesh/notification/v1/notification_pb";
-import { type RoleName, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@shopmesh/kit/auth";
+import type { RoleName } from "@shopmesh/kit/auth";
 import { createDb, type Db } from "@shopmesh/kit/db";
 import {
   createOutboxRelay,
@@ -17,12 +17,13 @@ import { type CallOptions, createRpcClient, type RpcClient } from "@shopmesh/kit
 import {
   connectTestNats,
   createTestDatabase,
+  createTestSigningKeys,
   deleteStreams,
   readStream,
   testPrefix,
   waitFor,
 } from "@shopmesh/kit/testing";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import type { JWK } from "jose";
 import { createNotification, type Notification, type NotificationOptions } from "../src/app.ts";
 import { loadNotificationConfig } from "../src/config.ts";
 import type { RecipientFacts } from "../src/store/index.ts";
@@ -85,7 +86,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Tes
   const databaseUrl = options.shared?.databaseUrl ?? owned!.url;
   const prefix = options.shared?.prefix ?? testPrefix();
   const smtp = options.smtp ?? (await startSmtpCapture());
-  const keys = await createTestKeys();
+  const keys = await createTestSigningKeys("notification-test-key");
   const config = loadNotificationConfig({
     DATABASE_URL: databaseUrl,
     EVENTS_PREFIX: prefix,
@@ -195,24 +196,6 @@ export async function startNotification(options: StartOptions = {}): Promise<Tes
         await owned.drop();
       }
     },
-  };
-}
-
-/** A real Ed25519 key standing in for identity's: its JWKS is what the service trusts. */
-export async function createTestKeys(kid = "notification-test-key") {
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const jwks: JWK[] = [{ ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" }];
-  return {
-    jwks,
-    sign: (userId: string, roles: RoleName[]) =>
-      new SignJWT({ sid: "0190a000-0000-7000-8000-0000000005e5", roles })
-        .setProtectedHeader({ alg: "EdDSA", kid })
-        .setSubject(userId)
-        .setIssuer(TOKEN_ISSUER)
-        .setAudience(TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime("1h")
-        .sign(privateKey),
   };
 }
 

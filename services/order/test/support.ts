@@ -26,17 +26,17 @@ import {
   createRpcClient,
   createRpcServer,
   type RpcClient,
-  RpcError,
+  type RpcError,
   type ServiceHandlers,
 } from "@shopmesh/kit/rpc";
 import {
+  bearer,
   createTestDatabase,
   deleteRedisPrefix,
   deleteStreams,
   type TestDatabase,
   testPrefix,
 } from "@shopmesh/kit/testing";
-import { expect } from "vitest";
 import { createCartApp } from "../../cart/src/app.ts";
 import { loadCartConfig } from "../../cart/src/config.ts";
 import { createCatalog } from "../../catalog/src/app.ts";
@@ -401,20 +401,7 @@ export async function startTestCheckout(options: StartTestCheckoutOptions = {}):
   }
 }
 
-function bearer(token: string): CallOptions {
-  return { call: { authorization: `Bearer ${token}` } };
-}
-
-/** The RpcError a call fails with (the test fails when it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome, "the call should have failed").toBeInstanceOf(RpcError);
-  return outcome as RpcError;
-}
-
+export { rpcFailure as failure } from "@shopmesh/kit/testing";
 export { Code };
 
 /**

@@ -1,12 +1,17 @@
 import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
 import { type PaymentIntent, PaymentService } from "@shopmesh/contracts/shopmesh/payment/v1/payment_pb";
-import { createServiceToken, type RoleName, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@shopmesh/kit/auth";
+import { createServiceToken, type RoleName } from "@shopmesh/kit/auth";
 import { createLogger } from "@shopmesh/kit/log";
-import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
-import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
+import { type CallOptions, Code, createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
+import {
+  createTestDatabase,
+  createTestSigningKeys,
+  deleteStreams,
+  type TestDatabase,
+  testPrefix,
+} from "@shopmesh/kit/testing";
 import { signWebhook } from "@shopmesh/kit/webhooks";
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { expect } from "vitest";
+import type { JWK } from "jose";
 import { createPayment, type Payment } from "../src/app.ts";
 import { loadPaymentConfig } from "../src/config.ts";
 
@@ -220,31 +225,11 @@ export async function startTestPayment(options: StartTestPaymentOptions = {}): P
 
 /** A real Ed25519 key standing in for identity's: its JWKS is what the service trusts. */
 export async function createTestKeys(kid = "payment-test-key"): Promise<TestSigner> {
-  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-  const jwks: JWK[] = [{ ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" }];
-  return {
-    jwks: async () => jwks,
-    sign: (userId, roles) =>
-      new SignJWT({ sid: "0190a000-0000-7000-8000-0000000005e5", roles })
-        .setProtectedHeader({ alg: "EdDSA", kid })
-        .setSubject(userId)
-        .setIssuer(TOKEN_ISSUER)
-        .setAudience(TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime("1h")
-        .sign(privateKey),
-  };
+  const keys = await createTestSigningKeys(kid);
+  return { jwks: async () => keys.jwks, sign: keys.sign };
 }
 
-/** The RpcError a call fails with (the test fails when it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome, "the call should have failed").toBeInstanceOf(RpcError);
-  return outcome as RpcError;
-}
+export { rpcFailure as failure } from "@shopmesh/kit/testing";
 
 /** A fresh UUID for an order id. */
 export function orderId(): string {

@@ -10,10 +10,15 @@ import {
   type TokenVerifierOptions,
 } from "@shopmesh/kit/auth";
 import { createLogger } from "@shopmesh/kit/log";
-import { type CallOptions, Code, createRpcClient, type RpcClient, RpcError } from "@shopmesh/kit/rpc";
-import { createTestDatabase, deleteStreams, type TestDatabase, testPrefix } from "@shopmesh/kit/testing";
+import { type CallOptions, Code, createRpcClient, type RpcClient } from "@shopmesh/kit/rpc";
+import {
+  bearer,
+  createTestDatabase,
+  deleteStreams,
+  type TestDatabase,
+  testPrefix,
+} from "@shopmesh/kit/testing";
 import { signWebhook } from "@shopmesh/kit/webhooks";
-import { expect } from "vitest";
 import { createShipping, type Shipping } from "../src/app.ts";
 import { loadShippingConfig } from "../src/config.ts";
 
@@ -139,10 +144,6 @@ export async function startTestShipping(options: StartShippingOptions = {}): Pro
   };
 }
 
-function bearer(token: string): CallOptions {
-  return { call: { authorization: `Bearer ${token}` } };
-}
-
 /**
  * A real Ed25519 key standing in for identity's: its JWKS is what the service trusts. Tokens are
  * signed with node:crypto (a compact JWS is three base64url parts), as identity's would be.
@@ -171,15 +172,7 @@ function signJwt(key: KeyObject, kid: string, userId: string, roles: RoleName[])
   return `${input}.${sign(null, Buffer.from(input), key).toString("base64url")}`;
 }
 
-/** The RpcError a call fails with (the test fails when it succeeds). */
-export async function failure(call: Promise<unknown>): Promise<RpcError> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome, "the call should have failed").toBeInstanceOf(RpcError);
-  return outcome as RpcError;
-}
+export { rpcFailure as failure } from "@shopmesh/kit/testing";
 
 /** A fresh UUID for an order id. */
 export function orderId(): string {
