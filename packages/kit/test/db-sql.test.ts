@@ -64,3 +64,47 @@ describe("createSql and sqlTransaction", () => {
     expect(p.values).toEqual([3, "x"]);
   });
 });
+
+describe("genericPlans", () => {
+  /** How often PostgreSQL planned a prepared statement generically and per value, on one session. */
+  async function plansOf(pool: Awaited<ReturnType<Db["pool"]>>, text: string, runs: number) {
+    return sqlTransaction(pool, async (session) => {
+      for (let id = 0; id < runs; id++) await session.query(text, [id]);
+      const { rows } = await session.query<{ generic: string; custom: string }>(
+        "select generic_plans::text as generic, custom_plans::text as custom from pg_prepared_statements where statement = $1",
+        [text],
+      );
+      return rows[0];
+    });
+  }
+
+  it("plans prepared statements once per session when set, and per value by default", async () => {
+    const generic = await createDb({
+      url: database.url,
+      schema: "sqltest",
+      entities: [],
+      migrations: [],
+      genericPlans: true,
+    });
+    try {
+      const text = "select name from items where id = $1 and name <> 'generic'";
+      expect(await plansOf(await generic.pool(), text, 3)).toEqual({ generic: "3", custom: "0" });
+    } finally {
+      await generic.close();
+    }
+    const text = "select name from items where id = $1 and name <> 'default'";
+    expect(await plansOf(await db.pool(), text, 3)).toEqual({ generic: "0", custom: "3" });
+  });
+
+  it("refuses a value that is not a boolean, naming the option", async () => {
+    await expect(
+      createDb({
+        url: database.url,
+        schema: "sqltest",
+        entities: [],
+        migrations: [],
+        genericPlans: "yes" as unknown as boolean,
+      }),
+    ).rejects.toThrow("genericPlans: must be a boolean");
+  });
+});

@@ -83,6 +83,8 @@ export async function createCatalog(config: CatalogConfig, options: CatalogOptio
       entities: [...CATALOG_ENTITIES, ...outboxEntities],
       migrations: MIGRATIONS,
       logger,
+      // Search's one statement took longer to plan than to run: its plan is made once per session.
+      genericPlans: true,
     });
     lifecycle.defer(() => db.close());
     const nats = await connectNats({ url: config.NATS_URL, name: "catalog" });

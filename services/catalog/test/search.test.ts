@@ -5,6 +5,7 @@ import {
   type SearchProductsRequestSchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { fieldViolations } from "@shopmesh/kit/rpc";
+import { recordStatements } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, failure, startCatalog, type TestCatalog } from "./support.ts";
 
@@ -95,6 +96,25 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.stop();
+});
+
+describe("SearchProducts: the statement", () => {
+  it("runs as one prepared statement that PostgreSQL plans once per session", async () => {
+    const pool = await t.catalog.db.pool();
+    const recorder = recordStatements(pool);
+    try {
+      const sent = await recorder.during(() =>
+        t.client.searchProducts({ query: "statement probe", pageSize: 5 }, t.customer),
+      );
+      const searches = sent.filter((statement) => statement.text.includes("base as materialized"));
+      expect(searches).toHaveLength(1);
+      expect(searches[0]?.name).toMatch(/^s\d+$/);
+    } finally {
+      recorder.restore();
+    }
+    const { rows } = await pool.query<{ plan_cache_mode: string }>("show plan_cache_mode");
+    expect(rows[0]?.plan_cache_mode).toBe("force_generic_plan");
+  });
 });
 
 describe("SearchProducts: text", () => {

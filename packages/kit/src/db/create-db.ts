@@ -23,6 +23,14 @@ export interface DbOptions {
   poolMax?: number;
   /** Logs every SQL statement at debug level. */
   debug?: boolean;
+  /**
+   * Prepared statements (`createSql`) run on a generic plan from their first call: PostgreSQL
+   * plans each statement once per session instead of on every call. For services whose hot
+   * statements take longer to plan than to run and do not need a plan per value (catalog search:
+   * planning its CTEs cost more than executing them). Statements with inlined values (the ORM's)
+   * are planned per call either way.
+   */
+  genericPlans?: boolean;
 }
 
 export type Row = Record<string, unknown>;
@@ -62,6 +70,9 @@ function validate(options: DbOptions): { name: string; adminUrl: string } {
   }
   if (!Array.isArray(options.entities)) throw new Error("entities: must be an array of entity definitions");
   validateMigrations(options.migrations, "migrations");
+  if (options.genericPlans !== undefined && typeof options.genericPlans !== "boolean") {
+    throw new Error("genericPlans: must be a boolean");
+  }
   if (options.poolMax !== undefined && (!Number.isInteger(options.poolMax) || options.poolMax < 1)) {
     throw new Error("poolMax: must be a whole number of at least 1");
   }
@@ -88,7 +99,9 @@ export async function createDb(options: DbOptions): Promise<Db> {
     ensureDatabase: false,
     pool: { min: 0, max: options.poolMax ?? 10 },
     // Unqualified names in raw SQL resolve to the service's schema, as they do in its migrations.
-    driverOptions: { options: `-c search_path=${schema},public` },
+    driverOptions: {
+      options: `-c search_path=${schema},public${options.genericPlans ? " -c plan_cache_mode=force_generic_plan" : ""}`,
+    },
     colors: false,
     debug: options.debug ?? false,
     logger: (message) => logger?.debug({ orm: true }, message),

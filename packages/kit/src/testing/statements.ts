@@ -1,9 +1,10 @@
 import type { PgPool } from "../db/pg.ts";
 
-/** One statement a pool's session sent: its text and bound values. */
+/** One statement a pool's session sent: its text, bound values and, when prepared, its name. */
 export interface SentStatement {
   text: string;
   values: readonly unknown[] | undefined;
+  name?: string;
 }
 
 /** Records the statements the sessions of one pool send, for tests that count round trips. */
@@ -37,8 +38,8 @@ export function recordStatements(pool: PgPool): StatementRecorder {
     if (sent && sessions.has(this as object)) {
       const [first, second] = args as [unknown, unknown];
       const config = typeof first === "string" ? { text: first, values: second } : (first as object);
-      const { text, values } = config as { text?: string; values?: readonly unknown[] };
-      sent.push({ text: text ?? "", values });
+      const { text, values, name } = config as { text?: string; values?: readonly unknown[]; name?: string };
+      sent.push({ text: text ?? "", values, ...(name !== undefined ? { name } : {}) });
     }
     return original.apply(this, args);
   };
