@@ -1,8 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, createSql, type Db, parameters, sqlTransaction } from "../src/db/index.ts";
+import { insertedTables } from "../src/db/committed-inserts.ts";
+import {
+  createDb,
+  createSql,
+  type Db,
+  defineEntity,
+  parameters,
+  p as property,
+  sqlTransaction,
+  watchCommittedInserts,
+} from "../src/db/index.ts";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.ts";
 
 /** Plain SQL on the ORM's pool: prepared statements with bound values, and transactions. */
+
+const Item = defineEntity({
+  name: "Item",
+  tableName: "items",
+  properties: { id: property.integer().primary(), name: property.text() },
+});
 
 let database: TestDatabase;
 let db: Db;
@@ -12,7 +28,7 @@ beforeAll(async () => {
   db = await createDb({
     url: database.url,
     schema: "sqltest",
-    entities: [],
+    entities: [Item],
     migrations: [{ name: "0001_items", up: "create table items (id int primary key, name text not null)" }],
   });
 });
@@ -106,5 +122,79 @@ describe("genericPlans", () => {
         genericPlans: "yes" as unknown as boolean,
       }),
     ).rejects.toThrow("genericPlans: must be a boolean");
+  });
+});
+
+describe("committed inserts", () => {
+  it("reads the tables a statement inserts into", () => {
+    expect(insertedTables("select 1")).toEqual([]);
+    expect(insertedTables("INSERT INTO outbox_events (id) values ($1)")).toEqual(["outbox_events"]);
+    expect(
+      insertedTables(`with a as (insert into "sales".orders (id) values ($1) returning id),
+        b as (insert into outbox_events (id) select id from a) insert into Orders_History (id) select 1`),
+    ).toEqual(["orders", "outbox_events", "orders_history"]);
+  });
+
+  /** Collects what is reported for `items` while `fn` runs, and what was reported before it returned. */
+  async function reportsDuring(fn: (seen: () => number) => Promise<unknown>) {
+    let reports = 0;
+    const unwatch = watchCommittedInserts("items", () => reports++);
+    try {
+      await fn(() => reports).catch(() => undefined);
+      return reports;
+    } finally {
+      unwatch();
+    }
+  }
+
+  it("reports a plain statement's insert once it ran, and a transaction's only after COMMIT", async () => {
+    const pool = await db.pool();
+    expect(
+      await reportsDuring(() =>
+        createSql(pool).query("insert into items (id, name) values ($1, $2)", [100, "a"]),
+      ),
+    ).toBe(1);
+    expect(
+      await reportsDuring(() => createSql(pool).query("select name from items where id = $1", [100])),
+    ).toBe(0);
+    let insideTransaction = -1;
+    const committed = await reportsDuring((seen) =>
+      sqlTransaction(pool, async (sql) => {
+        await sql.query("insert into items (id, name) values ($1, $2)", [101, "b"]);
+        await sql.query("insert into items (id, name) values ($1, $2)", [102, "c"]);
+        insideTransaction = seen();
+      }),
+    );
+    expect({ insideTransaction, committed }).toEqual({ insideTransaction: 0, committed: 1 });
+    const rolledBack = await reportsDuring(() =>
+      sqlTransaction(pool, async (sql) => {
+        await sql.query("insert into items (id, name) values ($1, $2)", [103, "d"]);
+        throw new Error("changed my mind");
+      }),
+    );
+    expect(rolledBack).toBe(0);
+  });
+
+  it("reports the ORM's inserts after its transaction commits, and none of a rolled-back one", async () => {
+    let insideTransaction = -1;
+    const committed = await reportsDuring((seen) =>
+      db.transaction(async (em) => {
+        em.create(Item, { id: 200, name: "orm" });
+        await em.flush();
+        insideTransaction = seen();
+      }),
+    );
+    expect({ insideTransaction, committed }).toEqual({ insideTransaction: 0, committed: 1 });
+    const rolledBack = await reportsDuring(() =>
+      db.transaction(async (em) => {
+        em.create(Item, { id: 201, name: "lost" });
+        await em.flush();
+        throw new Error("changed my mind");
+      }),
+    );
+    expect(rolledBack).toBe(0);
+    const em = db.em();
+    em.create(Item, { id: 202, name: "implicit" });
+    expect(await reportsDuring(() => em.flush())).toBe(1);
   });
 });

@@ -4,13 +4,24 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { UserRegisteredSchema } from "@shopmesh/contracts/shopmesh/identity/v1/events_pb";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Db, defineEntity, p } from "../src/db/index.ts";
+import {
+  createDb,
+  createSql,
+  type Db,
+  defineEntity,
+  p,
+  parameters,
+  sqlTransaction,
+} from "../src/db/index.ts";
 import {
   createOutboxRelay,
+  createOutboxRows,
+  domainEvent,
   EVENTS_MIGRATIONS,
   ensureStream,
   type OutboxRelay,
   outboxEntities,
+  outboxInsert,
   recordEvent,
   streamName,
 } from "../src/events/index.ts";
@@ -232,19 +243,68 @@ describe("transactional outbox", () => {
     expect(new Set(seen.map((msg) => msg.header.get("ce-id"))).size).toBe(count);
   });
 
-  it("publishes a new row at once on NOTIFY, long before the next poll", async () => {
+  /** Starts a relay on a 10 s poll and lets it drain and fall asleep on its timer. */
+  const sleepingRelay = async () => {
     const r = relay({ pollIntervalMs: 10_000 });
     await r.start();
     await waitFor(async () => (await unpublished()) === 0, { message: "initial backlog drained" });
-    // Let the relay fall asleep on its 10 s poll timer.
     await new Promise((resolve) => setTimeout(resolve, 200));
+    return r;
+  };
+  const publishedWithin = async (eventId: string, ms: number) => {
     const started = Date.now();
-    const { eventId } = await register("prompt@example.com");
     await waitFor(async () => (await messagesWithId(eventId)).length === 1, {
       timeoutMs: 5000,
       intervalMs: 10,
     });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(ms);
+  };
+  const rows = createOutboxRows({ context: "identity", prefix });
+  const userRows = (email: string) => {
+    const userId = randomUUID();
+    return rows([domainEvent(UserRegisteredSchema, userId, { userId, email })], {});
+  };
+
+  it("publishes a row this process committed through the ORM at once, long before the next poll", async () => {
+    await sleepingRelay();
+    const { eventId } = await register("prompt@example.com");
+    await publishedWithin(eventId, 2000);
+  });
+
+  it("publishes rows this process committed with plain SQL at once, alone or in a transaction", async () => {
+    await sleepingRelay();
+    const alone = userRows("alone@example.com");
+    const p1 = parameters();
+    await createSql(await db.pool()).query(outboxInsert(p1, alone), p1.values);
+    await publishedWithin(alone[0]!.id, 2000);
+
+    const inTransaction = userRows("tx@example.com");
+    await sqlTransaction(await db.pool(), async (sql) => {
+      const p2 = parameters();
+      await sql.query(outboxInsert(p2, inTransaction), p2.values);
+    });
+    await publishedWithin(inTransaction[0]!.id, 2000);
+  });
+
+  it("finds rows another process committed on its poll", async () => {
+    const r = relay({ pollIntervalMs: 300 });
+    await r.start();
+    const [row] = userRows("elsewhere@example.com");
+    // a driver call of its own, as another process would make: nothing in this process hears of it
+    await (await db.pool()).query(
+      `insert into outbox_events (id, type, subject, aggregate_id, headers, data, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        row!.id,
+        row!.type,
+        row!.subject,
+        row!.aggregateId,
+        JSON.stringify(row!.headers),
+        row!.data,
+        row!.createdAt,
+      ],
+    );
+    await publishedWithin(row!.id, 3000);
   });
 
   it("counts published events by type and samples the backlog into the service's metrics", async () => {

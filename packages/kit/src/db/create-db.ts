@@ -1,7 +1,14 @@
-import type { EntityClass, EntitySchema, IsolationLevel } from "@mikro-orm/core";
+import {
+  ChangeSetType,
+  type EntityClass,
+  type EntitySchema,
+  type EventSubscriber,
+  type IsolationLevel,
+} from "@mikro-orm/core";
 import { type EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "../log/index.ts";
 import { createDatabaseIfMissing, isMissingDatabase, parseDatabaseUrl } from "./admin.ts";
+import { reportCommittedInserts } from "./committed-inserts.ts";
 import { type Listener, type ListenOptions, listen } from "./listen.ts";
 import { type Migration, runMigrations, validateMigrations } from "./migrate.ts";
 import type { PgPool } from "./pg.ts";
@@ -106,6 +113,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
     debug: options.debug ?? false,
     logger: (message) => logger?.debug({ orm: true }, message),
   });
+  orm.em.getEventManager().registerSubscriber(committedInsertsOfOrm());
   const listeners = new Set<Listener>();
   try {
     const connection = orm.em.getConnection();
@@ -155,4 +163,40 @@ export async function createDb(options: DbOptions): Promise<Db> {
     await orm.close(true).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Reports the tables the ORM's flushes inserted into (watchCommittedInserts) once they are
+ * committed: at once for a flush in its own implicit transaction, after COMMIT for a flush inside
+ * `transaction`. Rows written with `em.insert` or `em.execute` bypass the unit of work and are
+ * not reported.
+ */
+function committedInsertsOfOrm(): EventSubscriber {
+  const pending = new WeakMap<object, Set<string>>();
+  return {
+    afterFlush({ em, uow }) {
+      const tables = new Set<string>();
+      for (const changeSet of uow.getChangeSets()) {
+        if (changeSet.type === ChangeSetType.CREATE) tables.add(changeSet.meta.tableName);
+      }
+      if (tables.size === 0) return;
+      if (!em.isInTransaction()) {
+        reportCommittedInserts(tables);
+        return;
+      }
+      const seen = pending.get(em);
+      if (seen) for (const table of tables) seen.add(table);
+      else pending.set(em, tables);
+    },
+    afterTransactionCommit({ em, transaction }) {
+      if (transaction?.savepointName) return;
+      const tables = pending.get(em);
+      if (!tables) return;
+      pending.delete(em);
+      reportCommittedInserts(tables);
+    },
+    afterTransactionRollback({ em, transaction }) {
+      if (!transaction?.savepointName) pending.delete(em);
+    },
+  };
 }

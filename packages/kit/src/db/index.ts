@@ -9,6 +9,7 @@ export type {
 export { defineEntity, IsolationLevel, LockMode, OptimisticLockError, p, ref, wrap } from "@mikro-orm/core";
 export type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 export { raw } from "@mikro-orm/postgresql";
+export { watchCommittedInserts } from "./committed-inserts.ts";
 export type { Db, DbOptions, EntityDefinition, Row } from "./create-db.ts";
 export { createDb } from "./create-db.ts";
 export type { DbErrorCode } from "./errors.ts";

@@ -1,3 +1,4 @@
+import { insertedTables, reportCommittedInserts } from "./committed-inserts.ts";
 import type { PgPool, PgQueryable } from "./pg.ts";
 
 /**
@@ -32,24 +33,40 @@ interface PreparingQueryable {
   }): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
-/** Statement names by text, shared by every session of the process. */
-const statementNames = new Map<string, string>();
-
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = `s${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  return name;
+interface StatementInfo {
+  name: string;
+  /** The tables the statement inserts into, reported once it has committed. */
+  inserts: string[];
 }
 
-/** Prepared statements on a `pg` pool or a pooled session. */
+/** Statement names (and what they insert into) by text, shared by every session of the process. */
+const statements = new Map<string, StatementInfo>();
+
+function statementInfo(text: string): StatementInfo {
+  let info = statements.get(text);
+  if (info === undefined) {
+    info = { name: `s${statements.size + 1}`, inserts: insertedTables(text) };
+    statements.set(text, info);
+  }
+  return info;
+}
+
+/**
+ * Prepared statements on a `pg` pool or a pooled session. On the pool each statement commits on
+ * its own, and the tables it inserted into are reported (watchCommittedInserts) when it has;
+ * inside `sqlTransaction` they are reported after COMMIT.
+ */
 export function createSql(target: PgQueryable): Sql {
+  return preparedSql(target, reportCommittedInserts);
+}
+
+function preparedSql(target: PgQueryable, inserted: (tables: readonly string[]) => void): Sql {
   const queryable = target as unknown as PreparingQueryable;
   return {
     async query<R>(text: string, values: readonly unknown[] = []) {
-      const result = await queryable.query<R>({ name: statementName(text), text, values: [...values] });
+      const { name, inserts } = statementInfo(text);
+      const result = await queryable.query<R>({ name, text, values: [...values] });
+      if (inserts.length > 0) inserted(inserts);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     },
   };
@@ -62,10 +79,12 @@ export function createSql(target: PgQueryable): Sql {
 export async function sqlTransaction<T>(pool: PgPool, fn: (sql: Sql) => Promise<T>): Promise<T> {
   const session = await pool.connect();
   let broken: Error | undefined;
+  const inserted = new Set<string>();
   try {
     await session.query("begin");
-    const result = await fn(createSql(session));
+    const result = await fn(preparedSql(session, (tables) => tables.forEach((table) => inserted.add(table))));
     await session.query("commit");
+    reportCommittedInserts(inserted);
     return result;
   } catch (error) {
     await session.query("rollback").catch((rollbackError: Error) => {

@@ -44,4 +44,4 @@ export type { ReadStreamOptions, StoredEvent, StreamState } from "./stream-reade
 export { readStreamEvents, streamState } from "./stream-reader.ts";
 export type { StreamOptions } from "./streams.ts";
 export { ensureDeadLetterStream, ensureStream } from "./streams.ts";
-export { EVENTS_MIGRATIONS, OutboxEvent, outboxChannel, outboxEntities } from "./tables.ts";
+export { EVENTS_MIGRATIONS, OutboxEvent, outboxEntities } from "./tables.ts";

@@ -1,13 +1,11 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
-import type { Db, Listener, PgPoolClient } from "../db/index.ts";
-import { quoteIdent } from "../db/index.ts";
+import { type Db, type PgPoolClient, quoteIdent, watchCommittedInserts } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { type AckPublisher, createAckPublisher } from "./ack-publisher.ts";
 import { checkContext, checkToken } from "./naming.ts";
 import { ensureStream, type StreamOptions } from "./streams.ts";
-import { outboxChannel } from "./tables.ts";
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -19,7 +17,7 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** Rows per transaction, all published with their acks in flight together; default 1000. */
   batchSize?: number;
-  /** Fallback scan when no NOTIFY arrives (lost while the LISTEN session was down); default 2000 ms. */
+  /** Scan for rows other processes committed (this process's own commits wake the relay at once); default 2000 ms. */
   pollIntervalMs?: number;
   /** How long to wait for one publish ack; default 5000 ms. */
   publishTimeoutMs?: number;
@@ -80,8 +78,9 @@ const PURGE_EVERY_MS = 10 * 60_000;
  * same Nats-Msg-Id (= event id) and JetStream drops the copy within its duplicate window.
  * Acks are awaited a batch at a time, with the next batch already claimed and sent meanwhile.
  *
- * New rows wake the relay through LISTEN/NOTIFY (sent by the outbox trigger on commit); a poll
- * covers notifications lost while the listening session was down. Failed rows are retried with
+ * Rows committed by this process wake the relay at once (the kit's SQL and ORM report their
+ * committed outbox inserts: watchCommittedInserts); a poll every `pollIntervalMs` finds rows
+ * committed by other processes or left by a process that died before relaying them. Failed rows are retried with
  * exponential backoff (their `available_at` moves forward) and their last error is kept.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
@@ -100,7 +99,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const log = logger.child({ component: "outbox-relay", context });
 
   let publisher: AckPublisher | undefined;
-  let listener: Listener | undefined;
+  let unwatch: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   let running = false;
   let wakeRequested = false;
@@ -297,11 +296,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         );
       }
       await ensureStream(await jetstreamManager(nats), prefix, context, options.stream);
-      listener = await db.listen(outboxChannel(db.schema), {
-        onNotify: wake,
-        onConnect: wake,
-        onError: (err) => log.warn({ err }, "outbox LISTEN session failed; polling until it is back"),
-      });
+      unwatch = watchCommittedInserts("outbox_events", wake);
       running = true;
       loop = run();
       const gauge = options.metrics?.outboxBacklog;
@@ -323,8 +318,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         running = false;
         wake();
         await loop;
-        await listener?.close();
-        listener = undefined;
+        unwatch?.();
+        unwatch = undefined;
         loop = undefined;
       }
       publisher?.close();

@@ -31,7 +31,7 @@ export const EVENTS_MIGRATIONS: readonly Migration[] = [
       // The relay's scan: unsent rows in id (UUIDv7, so creation) order.
       "create index outbox_events_unpublished_idx on outbox_events (id) where published_at is null",
       "create index outbox_events_published_at_idx on outbox_events (published_at) where published_at is not null",
-      // One NOTIFY per inserting statement, delivered when (and only if) the transaction commits,
+      // (Dropped by 0002.) One NOTIFY per inserting statement, delivered when the transaction commits,
       // wakes the relay at once. Channel "<schema>.outbox_events" keeps services sharing a
       // database apart.
       `create function outbox_events_notify() returns trigger language plpgsql as $$
@@ -51,12 +51,14 @@ export const EVENTS_MIGRATIONS: readonly Migration[] = [
       "create index inbox_events_processed_at_idx on inbox_events (processed_at)",
     ],
   },
+  {
+    // A NOTIFY makes its transaction take one server-wide lock from commit until the commit is on
+    // disk, so every committing writer queued behind the others' WAL flush. The relay now hears of
+    // its own process's commits directly and polls for the rest.
+    name: "kit.events.0002_outbox_without_notify",
+    up: ["drop trigger outbox_events_notify on outbox_events", "drop function outbox_events_notify()"],
+  },
 ];
-
-/** The LISTEN channel the outbox trigger notifies for `schema`. */
-export function outboxChannel(schema: string): string {
-  return `${schema}.outbox_events`;
-}
 
 /**
  * An outbox row as `recordEvent` writes it. Delivery bookkeeping (published_at, attempts,
