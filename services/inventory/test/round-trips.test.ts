@@ -33,6 +33,22 @@ const bound = (statements: { values: readonly unknown[] | undefined }[]) =>
   statements.every((statement) => (statement.values?.length ?? 0) > 0);
 
 describe("statements per call", () => {
+  it("GetAvailability is one prepared statement with the SKUs bound as one array", async () => {
+    const warehouse = await t.warehouse();
+    await t.receive("RT-AV1", warehouse.id, 5);
+    await t.receive("RT-AV2", warehouse.id, 7);
+    const sent = await statementsOf(() => t.client.getAvailability({ skus: ["RT-AV1", "RT-AV2", "RT-AV3"] }));
+    expect(sent, summary(sent)).toHaveLength(1);
+    expect(sent[0]?.name).toMatch(/^s\d+$/);
+    expect(sent[0]?.values).toEqual([["RT-AV1", "RT-AV2", "RT-AV3"]]);
+    const { items } = await t.client.getAvailability({ skus: ["RT-AV1", "RT-AV2", "RT-AV3"] });
+    expect(items.map((item) => [item.sku, item.available])).toEqual([
+      ["RT-AV1", 5n],
+      ["RT-AV2", 7n],
+      ["RT-AV3", 0n],
+    ]);
+  });
+
   it("Reserve and CommitReservation take two statements each, with bound parameters and no transaction", async () => {
     const warehouse = await t.warehouse();
     await t.receive("RT-A", warehouse.id, 100);

@@ -1,6 +1,6 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, headers as natsHeaders } from "@nats-io/transport-node";
-import { type Db, type PgPoolClient, quoteIdent, watchCommittedInserts } from "../db/index.ts";
+import { createSql, type Db, type PgPoolClient, quoteIdent, watchCommittedInserts } from "../db/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Metrics } from "../metrics/index.ts";
 import { type AckPublisher, createAckPublisher } from "./ack-publisher.ts";
@@ -132,7 +132,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const session: PgPoolClient = await pool.connect();
     try {
       await session.query("begin");
-      const { rows } = await session.query<OutboxRow>(
+      // prepared: the relay runs these few statements all day, planned once per session
+      const { rows } = await createSql(session).query<OutboxRow>(
         `select id, type, subject, headers, data, attempts from ${table}
           where published_at is null and available_at <= now()
           order by id limit $1 for update skip locked`,
@@ -171,14 +172,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           failedDelays.push(retryDelaySeconds(row.attempts));
         }
       });
+      const sql = createSql(session);
       if (sent.length > 0) {
-        await session.query(
+        await sql.query(
           `update ${table} set published_at = now(), attempts = attempts + 1 where id = any($1::uuid[])`,
           [sent],
         );
       }
       if (failedIds.length > 0) {
-        await session.query(
+        await sql.query(
           `update ${table} as o
               set attempts = o.attempts + 1, last_error = f.error,
                   available_at = now() + make_interval(secs => f.delay)

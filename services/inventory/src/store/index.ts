@@ -1,4 +1,4 @@
-import type { Db, EntityManager } from "@shopmesh/kit/db";
+import { createSql, type Db, type EntityManager, type Sql } from "@shopmesh/kit/db";
 import type { DomainEvent } from "@shopmesh/kit/domain-events";
 import type { EventMeta, OutboxRows } from "@shopmesh/kit/events";
 import type { RecordEvents } from "../events.ts";
@@ -62,13 +62,16 @@ export interface InventoryStoreOptions {
 
 export function createInventoryStore(options: InventoryStoreOptions): InventoryStore {
   const { db, recordEvents, outboxRows } = options;
-  const repositories = (em: EntityManager): Repositories => ({
+  const repositories = (em: EntityManager, reads?: Sql): Repositories => ({
     warehouses: createWarehouseRepository(em),
-    stock: createStockRepository(em),
+    stock: createStockRepository(em, reads),
     reservations: createReservationRepository(em),
   });
+  // Reads outside a transaction run as prepared statements on the pool where they are hot.
+  const pooled = db.pool().then((pool) => createSql(pool));
+  const reads: Sql = { query: async (text, values) => (await pooled).query(text, values) };
   return {
-    read: () => repositories(db.em()),
+    read: () => repositories(db.em(), reads),
     transaction: (fn) =>
       db.transaction((em) =>
         fn({ ...repositories(em), record: (events, meta) => recordEvents(em, events, meta) }),

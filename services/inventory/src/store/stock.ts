@@ -1,4 +1,4 @@
-import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
+import { type EntityManager, isUniqueViolation, type Sql } from "@shopmesh/kit/db";
 import { alreadyExists } from "@shopmesh/kit/errors";
 import type { LowStockAlert } from "../domain/low-stock.ts";
 import type { StockDelta } from "../domain/reservation.ts";
@@ -74,7 +74,19 @@ const LEVEL_COLUMNS = `s.sku, s.warehouse_id as "warehouseId", s.on_hand as "onH
 
 type RawLevel = { sku: string; warehouseId: string; onHand: unknown; reserved: unknown; updateTime: unknown };
 
-export function createStockRepository(em: EntityManager): StockRepository {
+/** Stock per SKU across active warehouses (the hot read of carts and the catalog), for SKUs `skus`. */
+const availabilityOf = (skus: string) => `select s.sku, sum(s.on_hand - s.reserved) as available
+  from stock_levels s join warehouses w on w.id = s.warehouse_id
+  where s.sku ${skus} and w.active
+  group by s.sku`;
+const AVAILABILITY_PREPARED = availabilityOf("= any($1::text[])");
+const AVAILABILITY_ORM = availabilityOf("in (?)");
+
+/**
+ * Stock levels and adjustments in the unit of work of `em`. With `reads` (outside a
+ * transaction), availability runs as a prepared statement on the pool instead of through the ORM.
+ */
+export function createStockRepository(em: EntityManager, reads?: Sql): StockRepository {
   /**
    * One UPDATE ... FROM (VALUES ...) for many levels, locking them in lock order first (see
    * LOCKED_LEVELS: `set` computes from the locked row `l`). Returns how many rows it changed.
@@ -126,13 +138,10 @@ export function createStockRepository(em: EntityManager): StockRepository {
     async availability(skus) {
       const result = new Map<string, number>();
       if (skus.length === 0) return result;
-      const rows = await em.execute<{ sku: string; available: unknown }[]>(
-        `select s.sku, sum(s.on_hand - s.reserved) as available
-         from stock_levels s join warehouses w on w.id = s.warehouse_id
-         where s.sku in (?) and w.active
-         group by s.sku`,
-        [[...skus]],
-      );
+      type Row = { sku: string; available: unknown };
+      const rows = reads
+        ? (await reads.query<Row>(AVAILABILITY_PREPARED, [[...skus]])).rows
+        : await em.execute<Row[]>(AVAILABILITY_ORM, [[...skus]]);
       for (const row of rows) result.set(row.sku, toNumber(row.available));
       return result;
     },
