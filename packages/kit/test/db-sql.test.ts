@@ -7,6 +7,7 @@ import {
   defineEntity,
   parameters,
   p as property,
+  reportInsertOnCommit,
   sqlTransaction,
   watchCommittedInserts,
 } from "../src/db/index.ts";
@@ -196,5 +197,26 @@ describe("committed inserts", () => {
     const em = db.em();
     em.create(Item, { id: 202, name: "implicit" });
     expect(await reportsDuring(() => em.flush())).toBe(1);
+  });
+
+  it("reports inserts made past the unit of work when told to: after COMMIT, or at once outside a transaction", async () => {
+    let insideTransaction = -1;
+    const committed = await reportsDuring((seen) =>
+      db.transaction(async (em) => {
+        await em.execute("insert into items (id, name) values (?, ?)", [300, "raw"]);
+        reportInsertOnCommit(em, "items");
+        insideTransaction = seen();
+      }),
+    );
+    expect({ insideTransaction, committed }).toEqual({ insideTransaction: 0, committed: 1 });
+    const rolledBack = await reportsDuring(() =>
+      db.transaction(async (em) => {
+        await em.execute("insert into items (id, name) values (?, ?)", [301, "raw"]);
+        reportInsertOnCommit(em, "items");
+        throw new Error("changed my mind");
+      }),
+    );
+    expect(rolledBack).toBe(0);
+    expect(await reportsDuring(async () => reportInsertOnCommit(db.em(), "items"))).toBe(1);
   });
 });

@@ -185,7 +185,6 @@ export async function createNotification(
       logger,
     });
     const dispatcher = createDispatcher({
-      db,
       store,
       library,
       providers,

@@ -1,4 +1,4 @@
-import type { Db, Listener } from "@shopmesh/kit/db";
+import { watchCommittedInserts } from "@shopmesh/kit/db";
 import type { Logger } from "@shopmesh/kit/log";
 import { type ChannelProviders, SendError } from "./channels/index.ts";
 import {
@@ -11,7 +11,7 @@ import {
 } from "./domain/delivery.ts";
 import { DISPATCHER_META } from "./events.ts";
 import type { RecipientResolver } from "./recipients.ts";
-import { deliveriesChannel, type NotificationStore } from "./store/index.ts";
+import type { NotificationStore } from "./store/index.ts";
 import { TemplateError, type TemplateLibrary } from "./templates/library.ts";
 
 /** Sends queued deliveries in the background. */
@@ -25,7 +25,6 @@ export interface Dispatcher {
 }
 
 export interface DispatcherOptions {
-  db: Db;
   store: NotificationStore;
   library: TemplateLibrary;
   providers: ChannelProviders;
@@ -33,7 +32,10 @@ export interface DispatcherOptions {
   policy: RetryPolicy;
   /** How long a claimed delivery is held before another dispatcher may try it. */
   leaseMs: number;
-  /** Fallback scan interval (retries coming due, missed notifications). */
+  /**
+   * Scan interval for retries coming due and deliveries other processes queued; those this
+   * process commits wake the dispatcher at once.
+   */
   pollMs: number;
   /** Sends in flight at once. */
   concurrency: number;
@@ -63,7 +65,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const log = logger.child({ component: "dispatcher" });
   let running = false;
   let loop: Promise<void> | undefined;
-  let listener: Listener | undefined;
+  let unwatch: (() => void) | undefined;
   let wakeRequested = false;
   let wakeUp: (() => void) | undefined;
   let draining: Promise<number> | undefined;
@@ -191,12 +193,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     async start() {
       if (running) return;
-      listener = await options.db.listen(deliveriesChannel(options.db.schema), {
-        onNotify: wake,
-        onConnect: wake,
-        onError: (error) =>
-          log.warn({ err: error }, "deliveries LISTEN session failed; polling until it is back"),
-      });
+      unwatch = watchCommittedInserts("deliveries", wake);
       running = true;
       loop = run();
     },
@@ -206,8 +203,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       wake();
       await loop;
       await draining?.catch(() => undefined);
-      await listener?.close();
-      listener = undefined;
+      unwatch?.();
+      unwatch = undefined;
       loop = undefined;
     },
     drain,

@@ -165,38 +165,51 @@ export async function createDb(options: DbOptions): Promise<Db> {
   }
 }
 
+/** Tables an ORM transaction inserted into, by its EntityManager, reported once it commits. */
+const pendingInserts = new WeakMap<object, Set<string>>();
+
+function noteInserts(em: EntityManager, tables: Iterable<string>): void {
+  if (!em.isInTransaction()) {
+    reportCommittedInserts(tables);
+    return;
+  }
+  const seen = pendingInserts.get(em);
+  if (seen) for (const table of tables) seen.add(table);
+  else pendingInserts.set(em, new Set(tables));
+}
+
+/**
+ * Reports an insert into `table` that `em` made past the unit of work (`em.execute`) to
+ * watchCommittedInserts: when its transaction commits, or at once outside a transaction.
+ */
+export function reportInsertOnCommit(em: EntityManager, table: string): void {
+  noteInserts(em, [table]);
+}
+
 /**
  * Reports the tables the ORM's flushes inserted into (watchCommittedInserts) once they are
  * committed: at once for a flush in its own implicit transaction, after COMMIT for a flush inside
- * `transaction`. Rows written with `em.insert` or `em.execute` bypass the unit of work and are
- * not reported.
+ * `transaction`. Rows written with `em.insert` or `em.execute` bypass the unit of work: report
+ * those with reportInsertOnCommit.
  */
 function committedInsertsOfOrm(): EventSubscriber {
-  const pending = new WeakMap<object, Set<string>>();
   return {
     afterFlush({ em, uow }) {
       const tables = new Set<string>();
       for (const changeSet of uow.getChangeSets()) {
         if (changeSet.type === ChangeSetType.CREATE) tables.add(changeSet.meta.tableName);
       }
-      if (tables.size === 0) return;
-      if (!em.isInTransaction()) {
-        reportCommittedInserts(tables);
-        return;
-      }
-      const seen = pending.get(em);
-      if (seen) for (const table of tables) seen.add(table);
-      else pending.set(em, tables);
+      if (tables.size > 0) noteInserts(em as EntityManager, tables);
     },
     afterTransactionCommit({ em, transaction }) {
       if (transaction?.savepointName) return;
-      const tables = pending.get(em);
+      const tables = pendingInserts.get(em);
       if (!tables) return;
-      pending.delete(em);
+      pendingInserts.delete(em);
       reportCommittedInserts(tables);
     },
     afterTransactionRollback({ em, transaction }) {
-      if (!transaction?.savepointName) pending.delete(em);
+      if (!transaction?.savepointName) pendingInserts.delete(em);
     },
   };
 }

@@ -11,7 +11,7 @@ export type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 export { raw } from "@mikro-orm/postgresql";
 export { watchCommittedInserts } from "./committed-inserts.ts";
 export type { Db, DbOptions, EntityDefinition, Row } from "./create-db.ts";
-export { createDb } from "./create-db.ts";
+export { createDb, reportInsertOnCommit } from "./create-db.ts";
 export type { DbErrorCode } from "./errors.ts";
 export {
   dbErrorToCode,

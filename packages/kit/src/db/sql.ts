@@ -82,7 +82,11 @@ export async function sqlTransaction<T>(pool: PgPool, fn: (sql: Sql) => Promise<
   const inserted = new Set<string>();
   try {
     await session.query("begin");
-    const result = await fn(preparedSql(session, (tables) => tables.forEach((table) => inserted.add(table))));
+    const result = await fn(
+      preparedSql(session, (tables) => {
+        for (const table of tables) inserted.add(table);
+      }),
+    );
     await session.query("commit");
     reportCommittedInserts(inserted);
     return result;

@@ -1,4 +1,4 @@
-import type { EntityManager } from "@shopmesh/kit/db";
+import { type EntityManager, reportInsertOnCommit } from "@shopmesh/kit/db";
 import type { DeliveryChannel } from "../domain/catalogue.ts";
 import type { Delivery, DeliveryState } from "../domain/delivery.ts";
 import { type LockOption, toDate, toDateOrNull, toJson } from "./sql.ts";
@@ -78,6 +78,8 @@ export function createDeliveryRepository(em: EntityManager): DeliveryRepository 
           d.sentTime,
         ],
       );
+      // the dispatcher of this process starts on it once it is committed
+      if (rows.length > 0) reportInsertOnCommit(em, "deliveries");
       return rows.length > 0;
     },
 
@@ -134,6 +136,8 @@ export function createDeliveryRepository(em: EntityManager): DeliveryRepository 
           where id = ?`,
         [d.state, d.attempts, d.lastError, d.redriveCount, d.updateTime, d.nextAttemptTime, d.id],
       );
+      // a delivery queued again (re-driven) is new work, as a new one is
+      if (d.state === "queued") reportInsertOnCommit(em, "deliveries");
     },
 
     async list(filter, after, limit) {

@@ -9,7 +9,7 @@ import { createRecipientRepository, type RecipientRepository } from "./recipient
 
 export type { DeliveryCursor, DeliveryFilter } from "./deliveries.ts";
 export { NOTIFICATION_ENTITIES } from "./entities.ts";
-export { deliveriesChannel, MIGRATIONS, NOTIFICATION_MIGRATIONS } from "./migrations.ts";
+export { MIGRATIONS, NOTIFICATION_MIGRATIONS } from "./migrations.ts";
 export type { InboxFilter } from "./notifications.ts";
 export type { StoredPreferences } from "./preferences.ts";
 export type { RecipientFacts } from "./recipients.ts";

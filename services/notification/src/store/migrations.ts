@@ -89,7 +89,7 @@ export const NOTIFICATION_MIGRATIONS: readonly Migration[] = [
       "create index deliveries_state_idx on deliveries (state, create_time desc, id desc)",
       "create index deliveries_user_idx on deliveries (user_id, create_time desc, id desc)",
 
-      // New deliveries (and re-driven ones) wake the dispatchers at once, on commit; their poll
+      // (Dropped by 0002.) New deliveries (and re-driven ones) wake the dispatchers at once, on commit; their poll
       // only covers retries coming due and notifications lost while a listener was down.
       `create function deliveries_notify() returns trigger language plpgsql as $$
        begin
@@ -104,12 +104,18 @@ export const NOTIFICATION_MIGRATIONS: readonly Migration[] = [
          execute function deliveries_notify()`,
     ],
   },
+  {
+    // A NOTIFY holds one server-wide lock from commit until the commit is on disk: committing
+    // writers queued behind each other. The dispatcher now hears of its own process's new and
+    // re-driven deliveries directly (reportInsertOnCommit) and polls for the rest.
+    name: "notification.0002_deliveries_without_notify",
+    up: [
+      "drop trigger deliveries_inserted on deliveries",
+      "drop trigger deliveries_requeued on deliveries",
+      "drop function deliveries_notify()",
+    ],
+  },
 ];
 
 /** What createDb applies for notification: the kit's outbox and inbox, then the notification schema. */
 export const MIGRATIONS: readonly Migration[] = [...EVENTS_MIGRATIONS, ...NOTIFICATION_MIGRATIONS];
-
-/** The LISTEN channel the deliveries triggers notify for `schema`. */
-export function deliveriesChannel(schema: string): string {
-  return `${schema}.deliveries`;
-}
