@@ -2,10 +2,11 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   ProductSortOrder,
   ProductState,
+  ProductView,
   type SearchProductsRequestSchema,
 } from "@shopmesh/contracts/shopmesh/catalog/v1/catalog_pb";
 import { fieldViolations } from "@shopmesh/kit/rpc";
-import { recordStatements } from "@shopmesh/kit/testing";
+import { recordStatements, statementSummary } from "@shopmesh/kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, failure, startCatalog, type TestCatalog } from "./support.ts";
 
@@ -99,16 +100,28 @@ afterAll(async () => {
 });
 
 describe("SearchProducts: the statement", () => {
-  it("runs as one prepared statement that PostgreSQL plans once per session", async () => {
+  it("runs as one prepared statement that PostgreSQL plans once per session, listing cards included", async () => {
     const pool = await t.catalog.db.pool();
     const recorder = recordStatements(pool);
     try {
-      const sent = await recorder.during(() =>
-        t.client.searchProducts({ query: "statement probe", pageSize: 5 }, t.customer),
+      let shown = 0;
+      const basic = await recorder.during(async () => {
+        const { products } = await t.client.searchProducts(
+          { pageSize: 5, view: ProductView.BASIC },
+          t.customer,
+        );
+        shown = products.length;
+      });
+      expect(shown).toBe(5);
+      // the page, its total, the facets and the cards: one round trip
+      expect(basic, statementSummary(basic)).toHaveLength(1);
+      expect(basic[0]?.text).toContain("base as materialized");
+      expect(basic[0]?.name).toMatch(/^s\d+$/);
+      // whole products (FULL) are read by a second statement
+      const full = await recorder.during(() =>
+        t.client.searchProducts({ pageSize: 5, view: ProductView.FULL }, t.customer),
       );
-      const searches = sent.filter((statement) => statement.text.includes("base as materialized"));
-      expect(searches).toHaveLength(1);
-      expect(searches[0]?.name).toMatch(/^s\d+$/);
+      expect(full, statementSummary(full)).toHaveLength(2);
     } finally {
       recorder.restore();
     }

@@ -67,17 +67,21 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
       );
 
       const compute = async () => {
-        const rows = await store.search(query, { after, limit: size + 1, bucketEdges: edges });
-        const page = rows.page.slice(0, size);
-        const ids = page.map((row) => row.id);
-        const products = store.read().products;
+        const basic = query.view === "basic";
+        // Cards come with the search in one statement; whole products are read after it.
+        const rows = await store.search(query, {
+          after,
+          limit: size + 1,
+          bucketEdges: edges,
+          ...(basic ? { cards: size } : {}),
+        });
+        const ids = rows.page.slice(0, size).map((row) => row.id);
         // A product that changed state since the search is left out rather than shown.
         const shown = (product: { state: ProductState }) => query.states.includes(product.state);
         return create(SearchProductsResponseSchema, {
-          products:
-            query.view === "basic"
-              ? (await products.cards(ids)).filter(shown).map(productCardMessage)
-              : (await products.byIds(ids)).filter(shown).map(productMessage),
+          products: basic
+            ? (rows.cards ?? []).filter(shown).map(productCardMessage)
+            : (await store.read().products.byIds(ids)).filter(shown).map(productMessage),
           facets: facetsToProto(rows, edges, currency),
           totalSize: rows.total,
           nextPageToken: nextPageToken(rows.page, size, (last) => last, filters),

@@ -1,6 +1,6 @@
 import type { Attribute, Image, Product, ProductState, Variant } from "../domain/product.ts";
 import type { ProductCard } from "../domain/search.ts";
-import { pgArray, type Sql, toDate } from "./sql.ts";
+import { type Sql, toDate } from "./sql.ts";
 
 /**
  * Reading whole products with plain SQL: the product row and its variants (as one JSON array)
@@ -84,25 +84,23 @@ function toProduct(row: ProductRecord): Product {
 }
 
 /**
- * Product cards (the BASIC view of a search) by id, in the order of `ids`: only the columns a
- * listing shows, the main image picked in SQL, and the variants' price range and count. The
- * whole page comes back as one JSON value in one row, so reading it is one native JSON.parse
- * rather than the driver parsing column by column (and no description of up to 20,000
- * characters travels at all).
+ * One product card (the BASIC view of a search) as JSON, built from the products row `p`: only
+ * the columns a listing shows, the main image picked in SQL, and the variants' price range and
+ * count. Search aggregates a page of them into one JSON value (store/search.ts), so reading it
+ * is one native JSON.parse rather than the driver parsing column by column (and no description
+ * of up to 20,000 characters travels).
  */
-const CARDS = `
-  select coalesce(json_agg(json_build_object(
+export const CARD_JSON = `json_build_object(
     'id', p.id, 'slug', p.slug, 'name', p.name, 'state', p.state, 'categoryIds', p.category_ids,
     'attributes', p.attributes, 'image', p.images -> 0,
     'prices', (
       select json_build_array(min(v.price_minor)::text, max(v.price_minor)::text, min(v.currency), count(*))
       from variants v where v.product_id = p.id
     )
-  ) order by i.n), '[]'::json) as cards
-  from unnest(cast(? as uuid[])) with ordinality as i (id, n)
-  join products p on p.id = i.id`;
+  )`;
 
-interface CardRecord {
+/** A card as CARD_JSON gives it. */
+export interface CardRecord {
   id: string;
   slug: string;
   name: string;
@@ -114,22 +112,18 @@ interface CardRecord {
   prices: [string | null, string | null, string | null, number];
 }
 
-/** The cards of the products `ids` names, in that order; unknown ids are left out. */
-export async function selectProductCards(sql: Sql, ids: readonly string[]): Promise<ProductCard[]> {
-  if (ids.length === 0) return [];
-  const [row] = await sql<{ cards: CardRecord[] }>(CARDS, [pgArray(ids)]);
-  return (row?.cards ?? []).map(
-    (card): ProductCard => ({
-      id: card.id,
-      slug: card.slug,
-      name: card.name,
-      state: card.state as ProductState,
-      categoryIds: card.categoryIds,
-      attributes: card.attributes,
-      image: card.image ?? undefined,
-      ...cardPrices(card.prices),
-    }),
-  );
+/** A card of CARD_JSON as the domain's ProductCard. */
+export function toCard(card: CardRecord): ProductCard {
+  return {
+    id: card.id,
+    slug: card.slug,
+    name: card.name,
+    state: card.state as ProductState,
+    categoryIds: card.categoryIds,
+    attributes: card.attributes,
+    image: card.image ?? undefined,
+    ...cardPrices(card.prices),
+  };
 }
 
 function cardPrices([low, high, currency, count]: CardRecord["prices"]) {

@@ -1,11 +1,10 @@
 import { type EntityManager, isUniqueViolation } from "@shopmesh/kit/db";
 import { alreadyExists, staleVersion } from "@shopmesh/kit/errors";
 import type { Product, ProductState, Variant } from "../domain/product.ts";
-import type { ProductCard } from "../domain/search.ts";
 import { refreshProducts } from "./derived.ts";
 import { ProductRow, VariantRow } from "./entities.ts";
 import { PRODUCTS_SLUG_CONSTRAINT, VARIANTS_SKU_CONSTRAINT } from "./migrations.ts";
-import { selectProductCards, selectProducts } from "./product-rows.ts";
+import { selectProducts } from "./product-rows.ts";
 import { emSql, pgArray, type Sql } from "./sql.ts";
 
 export interface LockOption {
@@ -28,8 +27,6 @@ export interface ProductRepository {
   byVariantId(variantId: string, options?: LockOption): Promise<Product | undefined>;
   /** Products by id, in the order of `ids`; unknown ids are left out. */
   byIds(ids: readonly string[]): Promise<Product[]>;
-  /** Listing cards (a search's BASIC view) by id, in the order of `ids`; unknown ids are left out. */
-  cards(ids: readonly string[]): Promise<ProductCard[]>;
   /** True when another product than `exceptId` has the slug. */
   slugTaken(slug: string, exceptId?: string): Promise<boolean>;
   /** Which of `skus` other products than `exceptProductId` use already (compared case-insensitively). */
@@ -78,7 +75,6 @@ export function createProductRepository(
       const byId = new Map(products.map((product) => [product.id, product]));
       return ids.flatMap((id) => byId.get(id) ?? []);
     },
-    cards: (ids) => selectProductCards(sql, ids),
     async slugTaken(slug, exceptId) {
       const rows = await sql(
         `select 1 from products where slug = ?${exceptId ? " and id <> cast(? as uuid)" : ""}`,

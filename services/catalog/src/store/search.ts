@@ -1,5 +1,6 @@
-import type { SearchQuery, SortOrder } from "../domain/search.ts";
+import type { ProductCard, SearchQuery, SortOrder } from "../domain/search.ts";
 import { facetKey, likePrefix } from "./derived.ts";
+import { CARD_JSON, type CardRecord, toCard } from "./product-rows.ts";
 import { pgArray, type Sql } from "./sql.ts";
 
 /**
@@ -30,6 +31,11 @@ export interface SearchSqlOptions {
   limit: number;
   /** Lower edges of the price buckets, ascending, starting at 0. */
   bucketEdges: readonly bigint[];
+  /**
+   * Also the cards (the BASIC view) of the first `cards` hits of the page, read in the same
+   * statement (a listing then costs one round trip, not two).
+   */
+  cards?: number;
 }
 
 /** A statement with `$n` parameters. */
@@ -138,6 +144,12 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
   }
   const edges = `${$(pgArray(options.bucketEdges.map(String)))}::bigint[]`;
   const limit = $(options.limit);
+  const cards =
+    options.cards === undefined
+      ? ""
+      : `,
+      (select coalesce(json_agg(${CARD_JSON} order by pg.n), '[]'::json)
+         from page pg join products p on p.id = pg.id where pg.n <= ${$(options.cards)}) as cards`;
 
   const text = `
     with ${ctes.map((cte) => `${cte},`).join("\n")}
@@ -182,7 +194,7 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
            from base where price_min is not null and f_cat and ${allAttributes} and ${stock}
            group by 1
          ) buckets) as prices,
-      (select count(*)::int from base where f_cat and f_price and ${allAttributes} and f_stock) as "inStock"`;
+      (select count(*)::int from base where f_cat and f_price and ${allAttributes} and f_stock) as "inStock"${cards}`;
   return { text, params };
 }
 
@@ -197,6 +209,8 @@ export interface SearchRows {
   prices: { bucket: number; count: number }[];
   /** Hits there would be with the "in stock" filter (whether it is set or not). */
   inStock: number;
+  /** With the option `cards`: the cards of the page's first hits, in page order. */
+  cards?: ProductCard[];
 }
 
 export async function runSearch(
@@ -205,8 +219,13 @@ export async function runSearch(
   options: SearchSqlOptions,
 ): Promise<SearchRows> {
   const statement = buildSearchStatement(query, options);
-  const [row] = await sql<SearchRows>(statement.text, statement.params);
-  return row ?? { total: 0, page: [], categories: [], attributes: [], prices: [], inStock: 0 };
+  const [row] = await sql<Omit<SearchRows, "cards"> & { cards?: CardRecord[] }>(
+    statement.text,
+    statement.params,
+  );
+  if (!row) return { total: 0, page: [], categories: [], attributes: [], prices: [], inStock: 0 };
+  const { cards, ...rows } = row;
+  return cards ? { ...rows, cards: cards.map(toCard) } : rows;
 }
 
 /** One typeahead suggestion row. */
