@@ -89,6 +89,14 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
       labelNames: ["kind", "result", "failure_code"],
       registers: [metrics.registry],
     });
+    const refused = new Counter({
+      name: "order_saga_compensations_refused_total",
+      help:
+        "Compensation steps refused for good (not an outage), by step and service; the saga keeps " +
+        "retrying them, so any increase needs someone to look",
+      labelNames: ["step", "service", "code"],
+      registers: [metrics.registry],
+    });
     const duration = new Histogram({
       name: "order_saga_duration_seconds",
       help: "Time from placing an order to the end of its checkout saga, by result",
@@ -155,6 +163,8 @@ export async function createOrder(config: OrderConfig, options: OrderAppOptions 
           duration.observe({ result }, (Date.now() - change.order.createTime.getTime()) / 1000);
         }
       },
+      onCompensationRefused: (saga, failure) =>
+        refused.inc({ step: saga.step, service: failure.service, code: failure.code }),
     });
     const refunds = createRefunds({ store, peers, timeoutMs: config.PEER_TIMEOUT_MS, logger });
     const recovery = createRecoveryLoop({

@@ -2,7 +2,8 @@ import { createLogger } from "@shopmesh/kit/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyShippingPrice, confirmOrder, type Order } from "../src/domain/order.ts";
 import type { Saga, SagaStep } from "../src/domain/saga.ts";
-import { createSagaEngine } from "../src/saga/engine.ts";
+import { createSagaEngine, type SagaEngineOptions } from "../src/saga/engine.ts";
+import { PeerCallError } from "../src/saga/failure.ts";
 import type { StepResult, StepRunner } from "../src/saga/steps.ts";
 import type { OrderStore } from "../src/store/index.ts";
 import { insertPendingOrder, startOrderStore, type TestOrderStore } from "./store-support.ts";
@@ -29,7 +30,10 @@ async function newOrder(): Promise<Order> {
 }
 
 /** An engine whose steps are `script` (every other step just advances). */
-function engineWith(script: Partial<Record<SagaStep, (saga: Saga, order: Order) => Promise<StepResult>>>) {
+function engineWith(
+  script: Partial<Record<SagaStep, (saga: Saga, order: Order) => Promise<StepResult>>>,
+  hooks: Pick<SagaEngineOptions, "onCompensationRefused"> = {},
+) {
   const ran: SagaStep[] = [];
   const steps: StepRunner = async (saga, order) => {
     ran.push(saga.step);
@@ -43,6 +47,7 @@ function engineWith(script: Partial<Record<SagaStep, (saga: Saga, order: Order) 
     leaseMs: 10_000,
     policy: { maxAttempts: 3, budgetMs: 5_000, baseDelayMs: 10, maxDelayMs: 20, compensationMaxDelayMs: 20 },
     inProcessDelayMs: 100,
+    ...hooks,
   });
   return { engine, ran };
 }
@@ -159,6 +164,42 @@ describe("saga engine", () => {
     expect(row?.status).toBe("confirmed");
     expect(row?.version).toBe(order.version + 3);
     expect(outcome?.order.version).toBe(row?.version);
+    await engine.stop();
+  });
+
+  it("reports a compensation refused for good each time, and keeps trying it until it passes", async () => {
+    const order = await newOrder();
+    const refusals: string[] = [];
+    let tries = 0;
+    const { engine, ran } = engineWith(
+      {
+        capture: async () => ({ kind: "compensate", failure: { code: "PAYMENT_FAILED", reason: "test" } }),
+        cancel_shipment: async () => {
+          tries++;
+          if (tries <= 2) {
+            throw new PeerCallError({
+              service: "shipping",
+              code: "FailedPrecondition",
+              message: "the carrier has the parcel",
+            });
+          }
+          return { kind: "advance" };
+        },
+      },
+      {
+        onCompensationRefused: (saga, failure) =>
+          refusals.push(`${saga.step} ${failure.service} ${failure.code}`),
+      },
+    );
+    const outcome = await engine.run(order.id, { order });
+    expect(refusals).toEqual([
+      "cancel_shipment shipping FailedPrecondition",
+      "cancel_shipment shipping FailedPrecondition",
+    ]);
+    expect(ran.filter((step) => step === "cancel_shipment")).toHaveLength(3);
+    // then it went on compensating to the end (the scripted fail step changes no order)
+    expect(ran.slice(-3)).toEqual(["void_payment", "release_stock", "fail"]);
+    expect(outcome?.saga).toMatchObject({ status: "done", failureCode: "PAYMENT_FAILED" });
     await engine.stop();
   });
 });

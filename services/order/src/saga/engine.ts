@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "@shopmesh/kit/log";
-import { classify } from "../domain/failures.ts";
+import { classify, type StepFailure } from "../domain/failures.ts";
 import type { Order, OrderChange } from "../domain/order.ts";
 import {
   advance,
@@ -56,6 +56,11 @@ export interface SagaEngineOptions {
   pauseAt?: SagaStep;
   /** Called after a saga became done, with the order change of its last step. */
   onDone?(saga: Saga, change: OrderChange | undefined): void;
+  /**
+   * Called when a compensation step was refused for good (not an outage): the saga keeps trying
+   * it, spaced out, but someone must look (the order service counts these for alerting).
+   */
+  onCompensationRefused?(saga: Saga, failure: StepFailure): void;
   random?: () => number;
 }
 
@@ -160,6 +165,11 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
         // A compensation refused for good (not an outage) will not pass by retrying: someone must look.
         if (saga.status === "compensating" && classify(failure) === "permanent") {
           log.error(details, "saga compensation refused; retrying until it succeeds");
+          try {
+            options.onCompensationRefused?.(saga, failure);
+          } catch (error) {
+            log.warn({ err: error }, "onCompensationRefused hook failed");
+          }
         } else log.warn(details, "saga step failed");
       } else {
         log.info({ ...context, failure, outcome: decision.failure }, `saga step failed: ${decision.action}`);
