@@ -174,6 +174,50 @@ describe("event consumer", () => {
     expect(info.num_pending).toBe(0);
   });
 
+  it("runs an idempotent handler without the inbox or a transaction, so a redelivery runs it again", async () => {
+    const outcomes: ConsumeOutcome[] = [];
+    let inTransaction: boolean | undefined;
+    await track(
+      createConsumer({
+        ...common(),
+        db,
+        durable: "marks",
+        onEvent: (outcome) => outcomes.push(outcome),
+        handlers: [
+          on(
+            UserRegisteredSchema,
+            async (event, em) => {
+              inTransaction = em.isInTransaction();
+              await em.execute("insert into effects (event_id, email) values (?, ?)", [
+                event.id,
+                event.data.email,
+              ]);
+            },
+            { idempotent: true },
+          ),
+        ],
+      }),
+    ).start();
+
+    const eventId = await publish(
+      UserRegisteredSchema,
+      { userId: "user-1", email: "m@example.com" },
+      { msgId: "mark-1" },
+    );
+    await publish(
+      UserRegisteredSchema,
+      { userId: "user-1", email: "m@example.com" },
+      { eventId, msgId: "mark-2" },
+    );
+
+    await waitFor(() => outcomes.length === 2, { message: "both deliveries handled" });
+    expect(outcomes.map((o) => o.result)).toEqual(["processed", "processed"]);
+    expect(await effects(eventId)).toBe(2);
+    expect(inTransaction).toBe(false);
+    const inbox = await db.execute("select 1 from inbox_events where event_id = ?", [eventId]);
+    expect(inbox).toEqual([]);
+  });
+
   it("retries a failing handler and has its effect once when it recovers", async () => {
     let calls = 0;
     await track(

@@ -128,11 +128,14 @@ export function createOrderConsumers(options: OrderConsumersOptions): EventConsu
     ],
   });
 
-  /** Makes the waiting saga of the intent's order due now and drives it once this transaction commits. */
+  /**
+   * Makes the waiting saga of the intent's order due now and drives it. Waking twice is harmless,
+   * so these handlers run without the inbox (one statement, committed on its own, per event; most
+   * sagas are not waiting and nothing changes).
+   */
   async function nudge(em: EntityManager, orderId: string | undefined): Promise<void> {
     if (!orderId) return;
     const woke = await store.within(em).sagas.wake(orderId);
-    // The engine's claim waits for this transaction's row lock, so it sees the committed wake-up.
     if (woke) setImmediate(() => void engine.run(orderId).catch(() => undefined));
   }
 
@@ -145,8 +148,12 @@ export function createOrderConsumers(options: OrderConsumersOptions): EventConsu
     logger,
     onEvent: onEvent(names.payment),
     handlers: [
-      on(PaymentAuthorizedSchema, (event, em) => nudge(em, event.data.paymentIntent?.orderId)),
-      on(PaymentFailedSchema, (event, em) => nudge(em, event.data.paymentIntent?.orderId)),
+      on(PaymentAuthorizedSchema, (event, em) => nudge(em, event.data.paymentIntent?.orderId), {
+        idempotent: true,
+      }),
+      on(PaymentFailedSchema, (event, em) => nudge(em, event.data.paymentIntent?.orderId), {
+        idempotent: true,
+      }),
     ],
   });
 

@@ -57,6 +57,18 @@ export type EventHandler<T extends Message = Message, Em = EntityManager> = (
 export interface HandlerEntry<Em = EntityManager> {
   schema: DescMessage;
   handle: EventHandler<Message, Em>;
+  /** See HandlerOptions. */
+  idempotent?: boolean;
+}
+
+export interface HandlerOptions {
+  /**
+   * The handler's effect may be applied twice without harm (a wake-up, a mark): with a `db` it
+   * runs without an inbox row and outside a transaction — `em` is a fresh EntityManager whose
+   * statements commit one by one — so a redelivery runs it again. Saves the inbox transaction
+   * (BEGIN, inbox insert, COMMIT) on hot events.
+   */
+  idempotent?: boolean;
 }
 
 /**
@@ -67,8 +79,13 @@ export interface HandlerEntry<Em = EntityManager> {
 export function on<S extends DescMessage, Em = EntityManager>(
   schema: S,
   handle: EventHandler<MessageShape<S>, Em>,
+  options: HandlerOptions = {},
 ): HandlerEntry<Em> {
-  return { schema, handle: handle as EventHandler<Message, Em> };
+  return {
+    schema,
+    handle: handle as EventHandler<Message, Em>,
+    ...(options.idempotent ? { idempotent: true } : {}),
+  };
 }
 
 /** Handlers by ce-type, or a list of `on(...)` entries. Events of other types are acked and skipped. */
@@ -170,10 +187,13 @@ export function createConsumer(options: ConsumerOptions): EventConsumer {
   const ackWaitMs = options.ackWaitMs ?? 30_000;
 
   const handlers = new Map<string, EventHandler<Message, EntityManager | undefined>>();
+  /** Types whose handlers run without the inbox (HandlerOptions.idempotent). */
+  const withoutInbox = new Set<string>();
   const schemas: DescMessage[] = [];
   if (Array.isArray(options.handlers)) {
     for (const entry of options.handlers as readonly HandlerEntry<EntityManager | undefined>[]) {
       handlers.set(entry.schema.typeName, entry.handle);
+      if (entry.idempotent) withoutInbox.add(entry.schema.typeName);
       schemas.push(entry.schema);
     }
   } else {
@@ -273,7 +293,9 @@ export function createConsumer(options: ConsumerOptions): EventConsumer {
         deliveries,
       };
       let duplicate = false;
-      if (db) {
+      if (db && withoutInbox.has(type)) {
+        await handler(event, db.em());
+      } else if (db) {
         await db.transaction(async (em) => {
           const inserted = await em.execute<{ inserted: number }[]>(inboxSql, [durable, id]);
           if (inserted.length === 0) {
