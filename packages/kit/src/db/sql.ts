@@ -54,7 +54,8 @@ function statementInfo(text: string): StatementInfo {
 /**
  * Prepared statements on a `pg` pool or a pooled session. On the pool each statement commits on
  * its own, and the tables it inserted into are reported (watchCommittedInserts) when it has;
- * inside `sqlTransaction` they are reported after COMMIT.
+ * inside `sqlTransaction` they are reported after COMMIT. (On a session in a transaction of your
+ * own they would be reported before it commits: write in transactions with `sqlTransaction`.)
  */
 export function createSql(target: PgQueryable): Sql {
   return preparedSql(target, reportCommittedInserts);
