@@ -83,3 +83,9 @@ export function serverCpuMs(names: readonly string[] = ["postgres", "nats-server
   }
   return totals;
 }
+
+/** CPU time (ms) of this process, the benchmark's load generator (all its threads). */
+export function loadGeneratorCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}

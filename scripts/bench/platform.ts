@@ -6,7 +6,7 @@ import { dropDatabase } from "../start/pg.ts";
 import { type LaunchPlan, planLaunch } from "../start/plan.ts";
 import { launchProcesses, type RunningProcesses } from "../start/platform.ts";
 import { GRPC_PORTS, REGISTRY, type ServiceName, serviceEnvName } from "../start/registry.ts";
-import { deleteBenchStreams, processCpuMs } from "./cleanup.ts";
+import { deleteBenchStreams, loadGeneratorCpuMs, processCpuMs, serverCpuMs } from "./cleanup.ts";
 
 /** The real services and BFF, started for a benchmark on their own database, ports and prefixes. */
 export interface BenchPlatform {
@@ -16,9 +16,10 @@ export interface BenchPlatform {
   redisPrefix: string;
   plans: LaunchPlan[];
   /**
-   * CPU time (user + system, ms) each platform process has used so far, by name; differences
-   * around a measurement divided by its requests give the CPU cost of one request, a figure
-   * that stays meaningful on a machine other jobs share.
+   * CPU time (user + system, ms) each platform process has used so far, by name, and that of
+   * PostgreSQL, NATS, Redis and the load generator (this process); differences around a
+   * measurement divided by its requests give the CPU cost of one request, a figure that stays
+   * meaningful on a machine other jobs share.
    */
   cpuMs(): Record<string, number>;
   /** Stops the processes and removes the database, streams and keys it used. */
@@ -111,7 +112,12 @@ export async function startBenchPlatform(options: {
     baseUrl: `http://127.0.0.1:${bff?.port ?? config.httpPort}`,
     redisPrefix: `shopmesh:bench:${suffix}:`,
     plans,
-    cpuMs: () => Object.fromEntries(processes.map((process) => [process.name, processCpuMs(process.pid)])),
+    cpuMs: () => ({
+      ...Object.fromEntries(processes.map((process) => [process.name, processCpuMs(process.pid)])),
+      // the servers the platform runs on, and this process (the load generator) itself
+      ...serverCpuMs(),
+      "load generator": loadGeneratorCpuMs(),
+    }),
     close,
   };
 }

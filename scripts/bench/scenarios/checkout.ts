@@ -19,7 +19,13 @@ import { dropDatabase } from "../../start/pg.ts";
 import { planLaunch } from "../../start/plan.ts";
 import { launchProcesses } from "../../start/platform.ts";
 import { GRPC_PORTS, grpcService, type ServiceName, serviceEnvName } from "../../start/registry.ts";
-import { deleteBenchKeys, deleteBenchStreams, processCpuMs, serverCpuMs } from "../cleanup.ts";
+import {
+  deleteBenchKeys,
+  deleteBenchStreams,
+  loadGeneratorCpuMs,
+  processCpuMs,
+  serverCpuMs,
+} from "../cleanup.ts";
 import { closedLoop } from "../load.ts";
 import { profileArgs } from "../platform.ts";
 import type { BenchContext, Scenario } from "../types.ts";
@@ -282,6 +288,7 @@ async function startCheckoutPlatform(context: BenchContext): Promise<CheckoutPla
       cpuMs: () => ({
         ...Object.fromEntries(running.processes.map((p) => [p.name, processCpuMs(p.pid)])),
         ...serverCpuMs(),
+        "load generator": loadGeneratorCpuMs(),
       }),
       close,
     };

@@ -73,7 +73,7 @@ export function searchHandlers(deps: CatalogDeps): Pick<Handlers, "searchProduct
           after,
           limit: size + 1,
           bucketEdges: edges,
-          ...(basic ? { cards: size } : {}),
+          ...(basic ? { cards: { count: size, currency } } : {}),
         });
         const ids = rows.page.slice(0, size).map((row) => row.id);
         // A product that changed state since the search is left out rather than shown.

@@ -85,21 +85,21 @@ function toProduct(row: ProductRecord): Product {
 
 /**
  * One product card (the BASIC view of a search) as JSON, built from the products row `p`: only
- * the columns a listing shows, the main image picked in SQL, and the variants' price range and
- * count. Search aggregates a page of them into one JSON value (store/search.ts), so reading it
- * is one native JSON.parse rather than the driver parsing column by column (and no description
- * of up to 20,000 characters travels).
+ * the columns a listing shows, the main image picked in SQL, and the price range and variant
+ * count the product row keeps (store/derived.ts; every price is in the catalog's `currency`, an
+ * SQL expression). Search aggregates a page of them into one JSON value (store/search.ts), so
+ * reading it is one native JSON.parse rather than the driver parsing column by column (and no
+ * description of up to 20,000 characters travels).
  */
-export const CARD_JSON = `json_build_object(
+export function cardJson(currency: string): string {
+  return `json_build_object(
     'id', p.id, 'slug', p.slug, 'name', p.name, 'state', p.state, 'categoryIds', p.category_ids,
     'attributes', p.attributes, 'image', p.images -> 0,
-    'prices', (
-      select json_build_array(min(v.price_minor)::text, max(v.price_minor)::text, min(v.currency), count(*))
-      from variants v where v.product_id = p.id
-    )
+    'prices', json_build_array(p.price_min::text, p.price_max::text, ${currency}, cardinality(p.skus))
   )`;
+}
 
-/** A card as CARD_JSON gives it. */
+/** A card as cardJson gives it. */
 export interface CardRecord {
   id: string;
   slug: string;
@@ -112,7 +112,7 @@ export interface CardRecord {
   prices: [string | null, string | null, string | null, number];
 }
 
-/** A card of CARD_JSON as the domain's ProductCard. */
+/** A card of cardJson as the domain's ProductCard. */
 export function toCard(card: CardRecord): ProductCard {
   return {
     id: card.id,

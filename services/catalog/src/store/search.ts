@@ -1,6 +1,6 @@
 import type { ProductCard, SearchQuery, SortOrder } from "../domain/search.ts";
 import { facetKey, likePrefix } from "./derived.ts";
-import { CARD_JSON, type CardRecord, toCard } from "./product-rows.ts";
+import { type CardRecord, cardJson, toCard } from "./product-rows.ts";
 import { pgArray, type Sql } from "./sql.ts";
 
 /**
@@ -32,10 +32,10 @@ export interface SearchSqlOptions {
   /** Lower edges of the price buckets, ascending, starting at 0. */
   bucketEdges: readonly bigint[];
   /**
-   * Also the cards (the BASIC view) of the first `cards` hits of the page, read in the same
-   * statement (a listing then costs one round trip, not two).
+   * Also the cards (the BASIC view) of the first `count` hits of the page, their prices in the
+   * catalog's `currency`, read in the same statement (a listing then costs one round trip, not two).
    */
-  cards?: number;
+  cards?: { count: number; currency: string };
 }
 
 /** A statement with `$n` parameters. */
@@ -148,8 +148,8 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
     options.cards === undefined
       ? ""
       : `,
-      (select coalesce(json_agg(${CARD_JSON} order by pg.n), '[]'::json)
-         from page pg join products p on p.id = pg.id where pg.n <= ${$(options.cards)}) as cards`;
+      (select coalesce(json_agg(${cardJson(`${$(options.cards.currency)}::text`)} order by pg.n), '[]'::json)
+         from page pg join products p on p.id = pg.id where pg.n <= ${$(options.cards.count)}) as cards`;
 
   const text = `
     with ${ctes.map((cte) => `${cte},`).join("\n")}
