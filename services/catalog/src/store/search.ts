@@ -73,8 +73,10 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
   if (query.text !== "") {
     const config = `${$(options.config)}::regconfig`;
     const text = `${$(query.text)}::text`;
-    const web = `websearch_to_tsquery(${config}, ${text})`;
-    const prefix = query.prefix ? `to_tsquery(${config}, ${$(query.prefix)})` : undefined;
+    // Each tsquery is an uncorrelated sub-select: computed once per statement (an InitPlan),
+    // not once per ranked row, which a generic plan (values as parameters) cannot fold away.
+    const web = `(select websearch_to_tsquery(${config}, ${text}))`;
+    const prefix = query.prefix ? `(select to_tsquery(${config}, ${$(query.prefix)}))` : undefined;
     const states = `${$(pgArray(query.states))}::text[]`;
     ctes.push(
       `matched as materialized (
