@@ -53,6 +53,8 @@ describe("buildSearchStatement", () => {
       /search_vector @@ \(\(select websearch_to_tsquery\(\$\d::regconfig, \$\d::text\)\) \|\| \(select to_tsquery\(/,
     );
     expect(fuzzy).toContain("::text <% name and not exists (select 1 from matched)");
+    // name similarity ranks the near misses only; matched words rank by themselves
+    expect(fuzzy).toMatch(/case when exists \(select 1 from matched\) then 0 else word_similarity\(/);
     expect(fuzzy).toContain("p.id in (select id from matched union all select id from fuzzy)");
     const exact = buildSearchStatement(query({ query: "shoe -trail" }), options).text;
     expect(exact).not.toContain("<%");

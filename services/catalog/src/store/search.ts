@@ -95,7 +95,11 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
           where state = any(${states}) and ${text} <% name and not exists (select 1 from matched)
         )`,
       );
-      scores.push(`word_similarity(${text}, p.name)`);
+      // Near misses are ranked by how close the name is; words that matched rank by themselves
+      // (similarity for every matched row cost a sixth of the statement).
+      scores.push(
+        `case when exists (select 1 from matched) then 0 else word_similarity(${text}, p.name) end`,
+      );
       where.push("p.id in (select id from matched union all select id from fuzzy)");
     } else {
       where.push("p.id in (select id from matched)");
