@@ -5,6 +5,16 @@ export function percentile(sortedMs: readonly number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length, Math.max(1, rank)) - 1]!;
 }
 
+/** Throughput and latency percentiles of the latencies (ms) completed in `elapsedS`; sorts them. */
+export function summarizeLatencies(latencies: number[], elapsedS: number) {
+  latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSec: latencies.length / elapsedS,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
 export interface ClosedLoopResult {
   requestsPerSec: number;
   p50Ms: number;
@@ -43,11 +53,8 @@ export async function closedLoop(
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const elapsedS = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
   return {
-    requestsPerSec: latencies.length / elapsedS,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
+    ...summarizeLatencies(latencies, elapsedS),
     errors,
     ...(firstError !== undefined ? { firstError } : {}),
     calls: latencies.length,

@@ -1,6 +1,6 @@
 import { Agent, request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { percentile } from "./load.ts";
+import { summarizeLatencies } from "./load.ts";
 
 export interface OpenLoopLoad {
   baseUrl: string;
@@ -83,11 +83,5 @@ export async function openLoopHttp(load: OpenLoopLoad): Promise<OpenLoopResult> 
   await Promise.all(inFlight);
   const elapsedS = (performance.now() - measuredFrom) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    requestsPerSec: latencies.length / elapsedS,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    errors,
-  };
+  return { ...summarizeLatencies(latencies, elapsedS), errors };
 }

@@ -27,8 +27,6 @@ afterAll(async () => {
 /** The statements `call` sends (a call that fails still counts). */
 const statementsOf = (call: () => Promise<unknown>) => recorder!.during(() => call().catch(() => undefined));
 
-const summary = (statements: readonly { text: string }[]) => statementSummary(statements);
-
 const bound = (statements: { values: readonly unknown[] | undefined }[]) =>
   statements.every((statement) => (statement.values?.length ?? 0) > 0);
 
@@ -38,7 +36,7 @@ describe("statements per call", () => {
     await t.receive("RT-AV1", warehouse.id, 5);
     await t.receive("RT-AV2", warehouse.id, 7);
     const sent = await statementsOf(() => t.client.getAvailability({ skus: ["RT-AV1", "RT-AV2", "RT-AV3"] }));
-    expect(sent, summary(sent)).toHaveLength(1);
+    expect(sent, statementSummary(sent)).toHaveLength(1);
     expect(sent[0]?.name).toMatch(/^s\d+$/);
     expect(sent[0]?.values).toEqual([["RT-AV1", "RT-AV2", "RT-AV3"]]);
     const { items } = await t.client.getAvailability({ skus: ["RT-AV1", "RT-AV2", "RT-AV3"] });
@@ -69,8 +67,8 @@ describe("statements per call", () => {
     const short = await statementsOf(() =>
       t.order.reserve({ orderId: orderId(), lines: [{ sku: "RT-A", quantity: 1_000n }] }),
     );
-    expect(reserve, summary(reserve)).toHaveLength(2);
-    expect(commit, summary(commit)).toHaveLength(2);
+    expect(reserve, statementSummary(reserve)).toHaveLength(2);
+    expect(commit, statementSummary(commit)).toHaveLength(2);
     expect(repeat).toHaveLength(1);
     expect(short).toHaveLength(1);
     expect(bound([...reserve, ...commit, ...repeat, ...short])).toBe(true);
@@ -89,7 +87,7 @@ describe("statements per call", () => {
     const crossing = await statementsOf(() =>
       t.order.reserve({ orderId: orderId(), lines: [{ sku: "RT-WATCHED", quantity: 4n }] }),
     );
-    expect(quiet.length, summary(quiet)).toBeLessThanOrEqual(5);
-    expect(crossing.length, summary(crossing)).toBeLessThanOrEqual(6);
+    expect(quiet.length, statementSummary(quiet)).toBeLessThanOrEqual(5);
+    expect(crossing.length, statementSummary(crossing)).toBeLessThanOrEqual(6);
   });
 });

@@ -33,8 +33,6 @@ afterAll(async () => {
 
 const statementsOf = (call: () => Promise<unknown>) => recorder!.during(call);
 
-const summary = (statements: readonly { text: string }[]) => statementSummary(statements);
-
 describe("statements per checkout", () => {
   it("places an order and runs its whole saga in seven statements with bound parameters, none in a transaction", async () => {
     const ann = await t.customer();
@@ -57,7 +55,7 @@ describe("statements per checkout", () => {
     // order change): the key's lookup; the order with its history, saga (leased to this
     // process: no claim) and OrderPlaced; quote, authorize and ship, each with its order change;
     // capture and commit, in the saga's row; confirm with its history and OrderConfirmed.
-    expect(checkout, summary(checkout)).toHaveLength(7);
+    expect(checkout, statementSummary(checkout)).toHaveLength(7);
     const [lookup, place, ...steps] = checkout.map((statement) => statement.text);
     expect(lookup).toMatch(/^select [\s\S]* from orders where customer_id = \$1/);
     expect(place).toMatch(

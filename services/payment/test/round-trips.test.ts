@@ -25,8 +25,6 @@ afterAll(async () => {
 
 const statementsOf = (call: () => Promise<unknown>) => recorder!.during(call);
 
-const summary = (statements: readonly { text: string }[]) => statementSummary(statements);
-
 describe("statements per call", () => {
   it("AuthorizePayment and CapturePayment take four round trips each, a replay three, all with bound parameters", async () => {
     const request = {
@@ -47,10 +45,10 @@ describe("statements per call", () => {
     const replay = await statementsOf(() => t.order.authorizePayment(request));
 
     // BEGIN, claim the key (and lock the intent), write the change with its event and answer, COMMIT.
-    expect(authorize, summary(authorize)).toHaveLength(4);
-    expect(capture, summary(capture)).toHaveLength(4);
+    expect(authorize, statementSummary(authorize)).toHaveLength(4);
+    expect(capture, statementSummary(capture)).toHaveLength(4);
     // BEGIN, claim the key (finding its answer), COMMIT.
-    expect(replay, summary(replay)).toHaveLength(3);
+    expect(replay, statementSummary(replay)).toHaveLength(3);
     for (const { text } of [...authorize, ...capture, ...replay]) {
       expect(text).not.toContain("round-trips-");
       expect(text).not.toContain(intentId);

@@ -25,8 +25,6 @@ afterAll(async () => {
 
 const statementsOf = (call: () => Promise<unknown>) => recorder!.during(call);
 
-const summary = (statements: readonly { text: string }[]) => statementSummary(statements);
-
 describe("statements per call", () => {
   it("GetQuotes sends none", async () => {
     const quotes = await statementsOf(() =>
@@ -35,7 +33,7 @@ describe("statements per call", () => {
         items: [{ sku: "TEE-BLK-M", quantity: 2, weightGrams: 250 }],
       }),
     );
-    expect(quotes, summary(quotes)).toHaveLength(0);
+    expect(quotes, statementSummary(quotes)).toHaveLength(0);
   });
 
   it("CreateShipment takes two (the order's shipment, one write), a repeat one, all with bound parameters", async () => {
@@ -47,9 +45,9 @@ describe("statements per call", () => {
     const repeat = await statementsOf(() => t.order.createShipment(request));
 
     // Read the order's shipment (none), then insert it, its tracking event and its outbox row.
-    expect(create, summary(create)).toHaveLength(2);
+    expect(create, statementSummary(create)).toHaveLength(2);
     // Read the order's shipment: found, answered.
-    expect(repeat, summary(repeat)).toHaveLength(1);
+    expect(repeat, statementSummary(repeat)).toHaveLength(1);
     for (const { text, values } of [...create, ...repeat]) {
       expect(values?.length ?? 0).toBeGreaterThan(0);
       expect(text).not.toContain(request.orderId);

@@ -24,4 +24,12 @@ export type { Listener, ListenOptions } from "./listen.ts";
 export type { Migration } from "./migrate.ts";
 export type { PgPool, PgPoolClient, PgQueryable, PgQueryResult } from "./pg.ts";
 export { quoteIdent } from "./pg.ts";
-export { createSql, type Parameters, parameters, type Sql, type SqlResult, sqlTransaction } from "./sql.ts";
+export {
+  createSql,
+  type Parameters,
+  parameters,
+  type Sql,
+  type SqlResult,
+  sqlTransaction,
+  unnestRows,
+} from "./sql.ts";

@@ -122,3 +122,17 @@ export function parameters() {
 
 /** A statement's parameter builder (parameters()). */
 export type Parameters = ReturnType<typeof parameters>;
+
+/**
+ * `select * from unnest(...)` over one array per column, each added to `p` as an array of its
+ * `type`: rows for an `insert ... select` in one statement text for any number of rows, so it
+ * stays one prepared statement.
+ *
+ *   `insert into ledger (id, amount) ${unnestRows(p, [[rows.map((r) => r.id), "uuid"], [amounts, "bigint"]])}`
+ */
+export function unnestRows(
+  p: Parameters,
+  columns: readonly (readonly [values: readonly unknown[], type: string])[],
+): string {
+  return `select * from unnest(${columns.map(([values, type]) => p.add(values, `${type}[]`)).join(", ")})`;
+}

@@ -5,6 +5,7 @@ import {
   parameters,
   type Sql,
   sqlTransaction,
+  unnestRows,
 } from "@shopmesh/kit/db";
 import { type EventMeta, type OutboxRow, type OutboxRows, outboxInsert } from "@shopmesh/kit/events";
 import type { HistoryEntry, Order, OrderChange } from "../domain/order.ts";
@@ -195,32 +196,14 @@ function updateOrder(p: Parameters, order: Order, where: string): string {
 /** History entries in one insert (one statement text for any number of them), `when` a condition holds. */
 function insertHistory(p: Parameters, entries: readonly HistoryEntry[], when?: string): string {
   return `insert into order_history (order_id, from_status, to_status, actor, reason, create_time)
-    select * from unnest(${[
-      p.add(
-        entries.map((entry) => entry.orderId),
-        "uuid[]",
-      ),
-      p.add(
-        entries.map((entry) => entry.fromStatus ?? null),
-        "text[]",
-      ),
-      p.add(
-        entries.map((entry) => entry.toStatus),
-        "text[]",
-      ),
-      p.add(
-        entries.map((entry) => entry.actor),
-        "text[]",
-      ),
-      p.add(
-        entries.map((entry) => entry.reason),
-        "text[]",
-      ),
-      p.add(
-        entries.map((entry) => entry.createTime),
-        "timestamptz[]",
-      ),
-    ].join(", ")})${when ? ` where ${when}` : ""}`;
+    ${unnestRows(p, [
+      [entries.map((entry) => entry.orderId), "uuid"],
+      [entries.map((entry) => entry.fromStatus ?? null), "text"],
+      [entries.map((entry) => entry.toStatus), "text"],
+      [entries.map((entry) => entry.actor), "text"],
+      [entries.map((entry) => entry.reason), "text"],
+      [entries.map((entry) => entry.createTime), "timestamptz"],
+    ])}${when ? ` where ${when}` : ""}`;
 }
 
 /** The lease expiry sagas.ts sets: `leaseMs` from now, on the database's clock. */

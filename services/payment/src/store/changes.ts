@@ -3,7 +3,7 @@ import { type OutboxRow, outboxInsert } from "@shopmesh/kit/events";
 import { providerPaymentKnown } from "../domain/idempotency.ts";
 import type { IntentChange, PaymentIntent } from "../domain/payment-intent.ts";
 import { answerValues, type KeyAnswer } from "./idempotency.ts";
-import { parameters, type Sql } from "./sql.ts";
+import { type Parameters, parameters, type Sql, unnestRows } from "./sql.ts";
 
 /** What one transition writes: staged by Transaction.saveChange, written by writeChange. */
 export interface ChangeWrite {
@@ -13,8 +13,6 @@ export interface ChangeWrite {
   /** The rows of the change's events. */
   outbox: readonly OutboxRow[];
 }
-
-type Parameters = ReturnType<typeof parameters>;
 
 /**
  * Writes a transition in one statement: the intent (inserted, or updated over `before`), its
@@ -48,7 +46,7 @@ export async function writeChange(sql: Sql, write: ChangeWrite, answer?: KeyAnsw
   if (ledger.length > 0) {
     parts.push(`ledger as (
       insert into ledger_entries (id, payment_intent_id, kind, amount, currency, create_time)
-      ${unnest(p, [
+      ${unnestRows(p, [
         [ledger.map((e) => e.id), "uuid"],
         [ledger.map((e) => e.paymentIntentId), "uuid"],
         [ledger.map((e) => e.kind), "text"],
@@ -82,14 +80,6 @@ export async function writeChange(sql: Sql, write: ChangeWrite, answer?: KeyAnsw
   if (answer && result.answered !== 1) {
     throw new Error(`idempotency key of ${answer.method} was not claimed in this transaction`);
   }
-}
-
-/**
- * `select * from unnest(...)` over one array per column: one statement text for any number of
- * rows, so it stays one prepared statement.
- */
-function unnest(p: Parameters, columns: [values: unknown[], type: string][]): string {
-  return `select * from unnest(${columns.map(([values, type]) => p.add(values, `${type}[]`)).join(", ")})`;
 }
 
 function insertIntent(p: Parameters, intent: PaymentIntent): string {

@@ -8,7 +8,14 @@ export interface LockOption {
   lock?: boolean;
 }
 
-export { createSql, parameters, type Sql, type SqlResult } from "@shopmesh/kit/db";
+export {
+  createSql,
+  type Parameters,
+  parameters,
+  type Sql,
+  type SqlResult,
+  unnestRows,
+} from "@shopmesh/kit/db";
 
 /** Timestamps arrive as text: the ORM's type parsers, which the pool shares, leave them so. */
 export function toDate(value: unknown): Date {
