@@ -1,4 +1,5 @@
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import {
   ProductSortOrder,
   ProductState,
@@ -153,6 +154,39 @@ describe("SearchProducts: text", () => {
     expect(await names({ query: "hik" })).toEqual(["Leather Hiking Boot"]);
     expect(await names({ query: "sneakr" })).toEqual(["Road Runner Sneaker"]);
     expect(await names({ query: "ceramik" })).toEqual(["Ceramic Coffee Mug"]);
+    // a misspelt word among right ones, the last still a prefix
+    expect(await names({ query: "leathr hik" })).toEqual(["Leather Hiking Boot"]);
+    // attribute values are words too
+    expect(await names({ query: "acmee trail" })).toEqual(["Trail Running Shoe"]);
+    // only words that find nothing are corrected: every word here is right, no product has them all
+    expect(await names({ query: "ceramic sneaker" })).toEqual([]);
+  });
+
+  it("corrects to the words of products written since", async () => {
+    expect(await names({ query: "quokkka" })).toEqual([]);
+    const { product } = await t.client.createProduct(
+      {
+        product: {
+          name: "Quokka Plush",
+          state: ProductState.ACTIVE,
+          categoryIds: [cat.home!],
+          variants: [{ sku: "PLUSH-1", price: { amountMinor: 1999n, currency: "EUR" } }],
+        },
+      },
+      t.admin,
+    );
+    expect(await names({ query: "quokkka" })).toEqual(["Quokka Plush"]);
+    expect(await names({ query: "wombatt" })).toEqual([]);
+    await t.client.updateProduct(
+      {
+        product: { id: product!.id, version: 1n, name: "Wombat Plush" },
+        updateMask: create(FieldMaskSchema, { paths: ["name"] }),
+      },
+      t.admin,
+    );
+    expect(await names({ query: "wombatt" })).toEqual(["Wombat Plush"]);
+    await t.client.archiveProduct({ id: product!.id }, t.admin);
+    expect(await names({ query: "wombatt" })).toEqual([]);
   });
 
   it("never shows drafts to customers; staff with catalog.write can ask for them", async () => {

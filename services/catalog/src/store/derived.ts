@@ -12,6 +12,38 @@ export function facetKey(name: string, value: string): string {
 }
 
 /**
+ * The words products are found by, for correcting misspelt search words (store/search.ts): every
+ * word of 3 to 40 letters or digits of a product's name and its attribute and option values,
+ * lower-cased. Words are only ever added (a renamed or archived product leaves its old words):
+ * a correction to a word no product holds any more finds nothing, and a search offers every
+ * close word, so a stale one hides no other.
+ */
+export const VOCABULARY_TABLE = "search_words";
+
+/**
+ * Adds the words of the rows of `source` (a table or CTE with the products' `name` and
+ * `facet_keys`) to the vocabulary. In word order, so two transactions adding the same new words
+ * wait for each other instead of deadlocking.
+ */
+export function vocabularyInsert(source: string): string {
+  return `insert into ${VOCABULARY_TABLE} (word)
+  select distinct w
+  from ${source} s,
+    regexp_split_to_table(lower(s.name || ' ' || array_to_string(s.facet_keys, ' ')), '[^[:alnum:]]+') w
+  where length(w) between 3 and 40
+  order by w
+  on conflict do nothing`;
+}
+
+/** The words of a search query as the vocabulary holds words: lower-cased letters and digits. */
+export function queryWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== "");
+}
+
+/**
  * The columns of products derived from the product, its variants and its categories, recomputed
  * in the transaction of every change that affects them:
  *
@@ -27,8 +59,11 @@ export function facetKey(name: string, value: string): string {
  *   (store/availability.ts keeps it current when availability changes);
  * - category_tree_ids: its categories and all their ancestors, so a category filter is one
  *   indexed array test and category facets roll up without walking the tree.
+ *
+ * The same statement adds the product's words to the vocabulary (vocabularyInsert).
  */
 const REFRESH = `
+  with refreshed as (
   update products p set
     search_config = d.config,
     price_min = d.price_min,
@@ -75,7 +110,10 @@ const REFRESH = `
     ) c on true
     where WHERE
   ) d
-  where p.id = d.id`;
+  where p.id = d.id
+  returning p.name, p.facet_keys
+  )
+  ${vocabularyInsert("refreshed")}`;
 
 /** Recomputes the derived columns of the given products. */
 export async function refreshProducts(sql: Sql, config: string, ids: readonly string[]): Promise<void> {

@@ -114,6 +114,22 @@ export const CATALOG_MIGRATIONS: readonly Migration[] = [
       "create index availability_dirty_sku_idx on availability_dirty (sku, seq)",
     ],
   },
+  {
+    name: "catalog.0004_search_words",
+    up: [
+      // The vocabulary misspelt search words are corrected against (store/derived.ts,
+      // store/search.ts), with a trigram index for finding the close words.
+      "create table search_words (word text primary key)",
+      "create index search_words_trgm_idx on search_words using gin (word gin_trgm_ops)",
+      // the words of the products there are (derived.ts keeps adding those of every change)
+      `insert into search_words (word)
+       select distinct w
+       from products p,
+         regexp_split_to_table(lower(p.name || ' ' || array_to_string(p.facet_keys, ' ')), '[^[:alnum:]]+') w
+       where length(w) between 3 and 40
+       on conflict do nothing`,
+    ],
+  },
 ];
 
 /** What createDb applies for catalog: the kit's outbox and inbox, then the catalog schema. */

@@ -47,17 +47,28 @@ describe("buildSearchStatement", () => {
     expect(statement.params).toContain('{"colour\u001fit\'s","colour\u001fred"}');
   });
 
-  it("matches words and prefixes, and near misses of the name only when they find nothing", () => {
-    const fuzzy = buildSearchStatement(query({ query: "sneakr" }), options).text;
+  it("matches words and prefixes, and corrects misspelt words only when they find nothing", () => {
+    const { text: fuzzy, params } = buildSearchStatement(query({ query: "Leathr sneakr" }), options);
     expect(fuzzy).toMatch(
       /search_vector @@ \(\(select websearch_to_tsquery\(\$\d::regconfig, \$\d::text\)\) \|\| \(select to_tsquery\(/,
     );
-    expect(fuzzy).toContain("::text <% name and not exists (select 1 from matched)");
-    // name similarity ranks the near misses only; matched words rank by themselves
-    expect(fuzzy).toMatch(/case when exists \(select 1 from matched\) then 0 else word_similarity\(/);
+    // the query's words, each with its close words of the vocabulary, the last one a prefix
+    expect(params).toContain('{"leathr","sneakr"}');
+    expect(fuzzy).toMatch(/from search_words v\s+where length\(qw\.word\) >= 3\s+and not exists/);
+    expect(fuzzy).toMatch(
+      /v\.word % qw\.word\s+order by similarity\(v\.word, qw\.word\) desc, v\.word\s+limit 3/,
+    );
+    expect(fuzzy).toMatch(/case when qw\.i = cardinality\(\$\d+::text\[\]\) then ':\*'/);
+    expect(fuzzy).toContain(
+      "search_vector @@ (select q from corrected)\n            and not exists (select 1 from matched)",
+    );
+    // corrected words rank the corrected matches only; matched words rank by themselves
+    expect(fuzzy).toContain(
+      "case when exists (select 1 from matched) then 0 else ts_rank_cd(p.search_vector, (select q from corrected)) end",
+    );
     expect(fuzzy).toContain("p.id in (select id from matched union all select id from fuzzy)");
     const exact = buildSearchStatement(query({ query: "shoe -trail" }), options).text;
-    expect(exact).not.toContain("<%");
+    expect(exact).not.toContain("search_words");
     expect(exact).not.toContain("select to_tsquery(");
     expect(exact).toContain("p.id in (select id from matched)");
     expect(buildSearchStatement(query(), options).text).not.toContain("websearch_to_tsquery");

@@ -1,5 +1,5 @@
 import type { ProductCard, SearchQuery, SortOrder } from "../domain/search.ts";
-import { facetKey, likePrefix } from "./derived.ts";
+import { facetKey, likePrefix, queryWords, VOCABULARY_TABLE } from "./derived.ts";
 import { type CardRecord, cardJson, toCard } from "./product-rows.ts";
 import { pgArray, type Sql } from "./sql.ts";
 
@@ -9,9 +9,9 @@ import { pgArray, type Sql } from "./sql.ts";
  * ignore their own filter all come from the same rows in one round trip.
  *
  * Text matches when the weighted search vector matches the query as web-search syntax
- * (websearch_to_tsquery) or as words with the last one a prefix; when that finds nothing, when
- * the query is trigram-similar to a part of the name (pg_trgm's `<%`, which forgives typos).
- * Relevance is ts_rank_cd of both tsqueries plus the name's word similarity. Attribute facets come out by
+ * (websearch_to_tsquery) or as words with the last one a prefix; when that finds nothing, when it
+ * matches the words with misspelt ones corrected against the vocabulary of product words
+ * (pg_trgm similarity). Relevance is ts_rank_cd of the tsqueries. Attribute facets come out by
  * name, values most frequent first (at most 50 per name). "In stock" is the derived flag
  * products.in_stock (store/availability.ts); its facet counts the in-stock products that every
  * other filter lets through.
@@ -87,18 +87,43 @@ export function buildSearchStatement(query: SearchQuery, options: SearchSqlOptio
     const scores = [`ts_rank_cd(p.search_vector, ${web})`];
     if (prefix) scores.push(`0.5 * ts_rank_cd(p.search_vector, ${prefix})`);
     if (query.fuzzy) {
-      // Typos are forgiven only when the words find nothing: a near miss of "leather boot" in
-      // every name holding "leather" would bury the real matches.
+      // Typos are forgiven only when the words find nothing, by correcting the words: each word
+      // of three letters or more that no product holds (vocabularyInsert) may also be one of its
+      // three closest words of the vocabulary (pg_trgm similarity, through its trigram index).
+      // The last word stays a prefix. Comparing a few words with a vocabulary costs a fraction
+      // of comparing the query with every product name.
+      const words = `${$(pgArray(queryWords(query.text)))}::text[]`;
+      const last = prefix ? `qw.i = cardinality(${words})` : "false";
       ctes.push(
-        `fuzzy as (
+        `corrected as materialized (
+          select to_tsquery(${config}, string_agg(alternatives, ' & ' order by i)) as q
+          from (
+            select qw.i, '(' || string_agg(c.word, ' | ') || ')' as alternatives, bool_or(c.close) as corrected
+            from unnest(${words}) with ordinality as qw(word, i)
+            cross join lateral (
+              select qw.word || case when ${last} then ':*' else '' end as word, false as close
+              union all
+              (select v.word, true from ${VOCABULARY_TABLE} v
+               where length(qw.word) >= 3
+                 and not exists (select 1 from ${VOCABULARY_TABLE} k where k.word = qw.word)
+                 and v.word % qw.word
+               order by similarity(v.word, qw.word) desc, v.word
+               limit 3)
+            ) c
+            group by qw.i
+          ) w
+          where not exists (select 1 from matched)
+          -- no word has a close one: nothing more to find
+          having bool_or(w.corrected)
+        ),
+        fuzzy as (
           select id from products
-          where state = any(${states}) and ${text} <% name and not exists (select 1 from matched)
+          where state = any(${states}) and search_vector @@ (select q from corrected)
+            and not exists (select 1 from matched)
         )`,
       );
-      // Near misses are ranked by how close the name is; words that matched rank by themselves
-      // (similarity for every matched row cost a sixth of the statement).
       scores.push(
-        `case when exists (select 1 from matched) then 0 else word_similarity(${text}, p.name) end`,
+        "case when exists (select 1 from matched) then 0 else ts_rank_cd(p.search_vector, (select q from corrected)) end",
       );
       where.push("p.id in (select id from matched union all select id from fuzzy)");
     } else {
