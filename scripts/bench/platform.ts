@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { loadLaunchConfig } from "../start/config.ts";
-import { freePort } from "../start/free-port.ts";
+import { freePort, freePorts } from "../start/free-port.ts";
 import { dropDatabase } from "../start/pg.ts";
 import { type LaunchPlan, planLaunch } from "../start/plan.ts";
 import { launchProcesses, type RunningProcesses } from "../start/platform.ts";
@@ -27,30 +27,28 @@ export interface BenchPlatform {
 }
 
 /**
- * Starts every registered service and the BFF like `npm start` does, but isolated from a running
- * local platform: database `shopmesh_bench_<random>` (the services create it; this drops it), free ports, its own NATS and rate-limit
- * prefixes, rate limits out of the way, warn-level logs. Requires the given processes to exist.
- */
-/**
  * BENCH_CPU_PROFILE=<folder>: every started process writes a V8 CPU profile there when it stops
- * (open in Chrome DevTools or summarise with scripts/bench/profile.ts).
+ * (open it in Chrome DevTools).
  */
 export function profileArgs(): string[] {
   const folder = process.env.BENCH_CPU_PROFILE;
   return folder ? ["--cpu-prof", `--cpu-prof-dir=${folder}`] : [];
 }
 
-export async function startBenchPlatform(options: {
-  root: string;
-  require: string[];
-  log: (message: string) => void;
-}): Promise<BenchPlatform> {
+/**
+ * The launch config of a benchmark's own platform: database `shopmesh_bench_<suffix>` (the
+ * services create it) and every port free (gRPC, HTTP and the block of metrics ports), so a
+ * benchmark neither collides with nor reads the data of a platform running on this machine.
+ */
+export async function benchLaunchConfig(): Promise<{
+  suffix: string;
+  databaseUrl: string;
+  config: ReturnType<typeof loadLaunchConfig>;
+}> {
   const suffix = randomBytes(4).toString("hex");
   const base = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/shopmesh");
   base.pathname = `/shopmesh_bench_${suffix}`;
   const databaseUrl = base.toString();
-  // Every gRPC port free and every Redis prefix private: a benchmark neither collides with nor
-  // reads the cache of a platform running on this machine.
   const servicePorts: Record<string, string> = {};
   for (const name of Object.keys(GRPC_PORTS) as ServiceName[]) {
     servicePorts[serviceEnvName(name, "PORT")] = String(await freePort());
@@ -60,8 +58,23 @@ export async function startBenchPlatform(options: {
     ...servicePorts,
     DATABASE_URL: databaseUrl,
     PORT: String(await freePort()),
-    METRICS_PORT_BASE: String(await freePort()),
+    METRICS_PORT_BASE: String(await freePorts(Object.keys(GRPC_PORTS).length)),
   });
+  return { suffix, databaseUrl, config };
+}
+
+/**
+ * Starts every registered service and the BFF like `npm start` does, but isolated from a running
+ * local platform (benchLaunchConfig; this drops the database when it stops): its own NATS and
+ * rate-limit prefixes, rate limits out of the way, warn-level logs. Requires the given processes
+ * to exist.
+ */
+export async function startBenchPlatform(options: {
+  root: string;
+  require: string[];
+  log: (message: string) => void;
+}): Promise<BenchPlatform> {
+  const { suffix, databaseUrl, config } = await benchLaunchConfig();
   const plans = planLaunch(REGISTRY, config, { root: options.root, exists: existsSync });
   const missing = options.require.filter((name) => !plans.some((plan) => plan.name === name));
   if (missing.length > 0) throw new Error(`needs ${missing.join(" and ")}, not present in this tree`);

@@ -13,12 +13,10 @@ import { ShippingMethod } from "@shopmesh/contracts/shopmesh/shipping/v1/shippin
 import { createServiceToken } from "@shopmesh/kit/auth";
 import { type CallOptions, createRpcClient } from "@shopmesh/kit/rpc";
 import { createTestKeys, startJwksServer } from "../../../services/order/test/tokens.ts";
-import { loadLaunchConfig } from "../../start/config.ts";
-import { freePort } from "../../start/free-port.ts";
 import { dropDatabase } from "../../start/pg.ts";
 import { planLaunch } from "../../start/plan.ts";
 import { launchProcesses } from "../../start/platform.ts";
-import { GRPC_PORTS, grpcService, type ServiceName, serviceEnvName } from "../../start/registry.ts";
+import { grpcService, type ServiceName } from "../../start/registry.ts";
 import {
   deleteBenchKeys,
   deleteBenchStreams,
@@ -27,7 +25,7 @@ import {
   serverCpuMs,
 } from "../cleanup.ts";
 import { closedLoop } from "../load.ts";
-import { profileArgs } from "../platform.ts";
+import { benchLaunchConfig, profileArgs } from "../platform.ts";
 import type { BenchContext, Scenario } from "../types.ts";
 
 /** SKUs the carts spread over, each with far more stock than a run sells. */
@@ -143,24 +141,10 @@ interface CheckoutPlatform {
 }
 
 async function startCheckoutPlatform(context: BenchContext): Promise<CheckoutPlatform> {
-  const suffix = randomBytes(4).toString("hex");
-  const base = new URL(process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/shopmesh");
-  base.pathname = `/shopmesh_bench_${suffix}`;
-  const databaseUrl = base.toString();
+  const { suffix, databaseUrl, config } = await benchLaunchConfig();
   const eventsPrefix = `bench${suffix}`;
   const keys = await createTestKeys();
   const jwks = await startJwksServer(keys.jwks);
-  const ports: Record<string, string> = {};
-  for (const name of Object.keys(GRPC_PORTS) as ServiceName[]) {
-    ports[serviceEnvName(name, "PORT")] = String(await freePort());
-  }
-  const config = loadLaunchConfig({
-    ...process.env,
-    ...ports,
-    DATABASE_URL: databaseUrl,
-    PORT: String(await freePort()),
-    METRICS_PORT_BASE: String(await freePort()),
-  });
   const plans = planLaunch(
     SERVICES.map((name) => grpcService(name)),
     config,
