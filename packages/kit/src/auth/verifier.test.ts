@@ -60,6 +60,34 @@ describe("createTokenVerifier", () => {
     expect(fetches).toBe(2);
   });
 
+  it("fetches again for a new key that a fetch begun before the rotation could not bring", async () => {
+    const k1 = await keyPair("k1");
+    const k2 = await keyPair("k2");
+    let published = [k1.jwk];
+    let answered: () => void = () => {};
+    let slow = true;
+    const verifier = createTokenVerifier({
+      keys: async () => {
+        const answer = published;
+        if (slow) {
+          slow = false;
+          // the first fetch reads the keys now and answers only once the rotation is done
+          await new Promise<void>((resolve) => {
+            answered = resolve;
+          });
+        }
+        return answer;
+      },
+    });
+    const old = verifier.verify(await k1.sign({ sid: "s", roles: [] }));
+    published = [k1.jwk, k2.jwk];
+    // a token of the new key arrives while that fetch is still under way
+    const fresh = verifier.verify(await k2.sign({ sid: "s", roles: [] }));
+    answered();
+    await expect(old).resolves.toMatchObject({ kind: "user" });
+    await expect(fresh).resolves.toMatchObject({ kind: "user" });
+  });
+
   it("remembers verified tokens until a key refresh finds their key withdrawn", async () => {
     const k1 = await keyPair("k1");
     const k2 = await keyPair("k2");

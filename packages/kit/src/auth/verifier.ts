@@ -49,6 +49,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   async function refresh(): Promise<void> {
     inflight ??= (async () => {
+      // When the fetch started: keys published after this instant may be missing from its answer.
+      const started = Date.now();
       try {
         const keys = await options.keys();
         keySet = createLocalJWKSet({ keys });
@@ -56,7 +58,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         // A key that left the set (withdrawn, not just rotated out) takes its tokens with it.
         if ([...kids].some((kid) => !next.has(kid))) verified.clear();
         kids = next;
-        fetchedAt = Date.now();
+        fetchedAt = started;
       } finally {
         inflight = undefined;
       }
@@ -65,14 +67,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   async function keysFor(kid: string | undefined) {
-    const age = Date.now() - fetchedAt;
-    const unknownKid = kid !== undefined && !kids.has(kid);
-    if (!keySet || age > refreshMs) await refresh();
-    else if (unknownKid) {
-      // Most likely a freshly rotated key: refetch, but at most once a second — a token with a
-      // made-up kid waits for the next allowed fetch instead of causing one.
-      if (age < UNKNOWN_KID_REFETCH_MS) await sleep(UNKNOWN_KID_REFETCH_MS - age);
-      if (!kids.has(kid) && Date.now() - fetchedAt >= UNKNOWN_KID_REFETCH_MS) await refresh();
+    const asked = Date.now();
+    if (!keySet || asked - fetchedAt > refreshMs) await refresh();
+    if (kid !== undefined && !kids.has(kid)) {
+      // Most likely a freshly rotated key: fetch again unless a fetch started after this token
+      // came (which would have brought it), and at most once a second — tokens with a made-up
+      // kid wait for the next allowed fetch instead of causing one each.
+      const wait = fetchedAt + UNKNOWN_KID_REFETCH_MS - Date.now();
+      if (wait > 0) await sleep(wait);
+      if (!kids.has(kid) && fetchedAt <= asked) await refresh();
     }
     if (!keySet) throw invalid("no signing keys available");
     return keySet;
