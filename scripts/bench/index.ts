@@ -4,6 +4,8 @@
  *   BENCH_DURATION_S   seconds per measurement (default 5)
  *   BENCH_CONNECTIONS  connections / calls in flight (default 50)
  *   BENCH_CPU_PROFILE  a folder: the started services write V8 CPU profiles there
+ *   BENCH_CHECKOUT_RATE  checkouts per second offered in checkout-at-rate (default: the target
+ *                      300 when the saturated run reached it, else 70 % of what it reached)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
@@ -38,6 +40,7 @@ async function main(): Promise<number> {
     root,
     durationS: positiveInt("BENCH_DURATION_S", 5),
     connections: positiveInt("BENCH_CONNECTIONS", 50),
+    ...(process.env.BENCH_CHECKOUT_RATE ? { checkoutRate: positiveInt("BENCH_CHECKOUT_RATE", 1) } : {}),
     log: (message) => console.log(`  ${message}`),
   };
 

@@ -26,6 +26,8 @@ export interface BenchContext {
   durationS: number;
   /** Concurrent connections or calls in flight (BENCH_CONNECTIONS, default 50). */
   connections: number;
+  /** Checkouts per second offered in checkout-at-rate (BENCH_CHECKOUT_RATE); unset: see checkout.ts. */
+  checkoutRate?: number;
   /** Progress messages. */
   log: (message: string) => void;
 }
