@@ -32,6 +32,8 @@ import {
   createTestDatabase,
   deleteStreams,
   readStream,
+  recordStatements,
+  statementSummary,
   type TestDatabase,
   testPrefix,
   waitFor,
@@ -196,6 +198,29 @@ describe("transactional outbox", () => {
     await db.execute("update outbox_events set published_at = null where id = ?", [eventId]);
     expect(await relay().flush()).toBe(1);
     expect(await messagesWithId(eventId)).toHaveLength(1);
+    expect(await unpublished()).toBe(0);
+  });
+
+  it("marks rows published in a transaction that does not wait for the WAL flush", async () => {
+    await register("async-mark@example.com");
+    const pool = await db.pool();
+    const recorder = recordStatements(pool);
+    let sent: Awaited<ReturnType<typeof recorder.during>>;
+    try {
+      sent = await recorder.during(async () => {
+        expect(await relay().flush()).toBe(1);
+      });
+    } finally {
+      recorder.restore();
+    }
+    const texts = sent.map((statement) => statement.text);
+    const begin = texts.findIndex((text) => /^begin; set local synchronous_commit to off$/.test(text));
+    const mark = texts.findIndex((text) => text.includes("set published_at = now()"));
+    expect(begin, statementSummary(sent)).toBeGreaterThanOrEqual(0);
+    expect(mark).toBeGreaterThan(begin);
+    // only the relay's own transaction: the setting ends with it
+    const { rows } = await pool.query<{ synchronous_commit: string }>("show synchronous_commit");
+    expect(rows[0]?.synchronous_commit).toBe("on");
     expect(await unpublished()).toBe(0);
   });
 

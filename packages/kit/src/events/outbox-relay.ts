@@ -75,7 +75,9 @@ const PURGE_EVERY_MS = 10 * 60_000;
  * while the batch is published and is committed after the rows are marked, so replicas never
  * publish the same row concurrently and a crash at any point leaves the rows unmarked for the next
  * try. A row published but not marked (crash between ack and COMMIT) is published again with the
- * same Nats-Msg-Id (= event id) and JetStream drops the copy within its duplicate window.
+ * same Nats-Msg-Id (= event id) and JetStream drops the copy within its duplicate window. That
+ * also makes the marking commit safe to be asynchronous (synchronous_commit off: a crash of the
+ * database may forget the marks of its last moment, never a row).
  * Acks are awaited a batch at a time, with the next batch already claimed and sent meanwhile.
  *
  * Rows committed by this process wake the relay at once (the kit's SQL and ORM report their
@@ -131,7 +133,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const pool = await db.pool();
     const session: PgPoolClient = await pool.connect();
     try {
-      await session.query("begin");
+      // Commits without waiting for the WAL flush: losing the "published" marks of the last
+      // moment to a crash of the database only publishes those rows again (same Nats-Msg-Id,
+      // dropped by JetStream; consumers are idempotent), and the relay's commits no longer queue
+      // behind, and add to, the flushes of the services' own transactions.
+      await session.query("begin; set local synchronous_commit to off");
       // prepared: the relay runs these few statements all day, planned once per session
       const { rows } = await createSql(session).query<OutboxRow>(
         `select id, type, subject, headers, data, attempts from ${table}
