@@ -1,4 +1,5 @@
-import { toBinary } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
 import {
   type Product,
   ProductSortOrder,
@@ -158,6 +159,41 @@ describe("SearchProducts views", () => {
     expect(products.map((p) => [p.name, p.state, p.description])).toEqual([
       ["Linen Prototype", ProductState.DRAFT, ""],
     ]);
+  });
+
+  it("keeps the cards current through every write of what they show", async () => {
+    const staff = async (query: string) =>
+      (
+        await t.client.searchProducts(
+          { query, states: [ProductState.ACTIVE, ProductState.ARCHIVED], view: ProductView.BASIC },
+          t.admin,
+        )
+      ).products.map(card);
+    const { product: current } = await t.client.getProduct({ id: trousers.id }, t.admin);
+    await t.client.updateProduct(
+      {
+        product: {
+          id: trousers.id,
+          version: current!.version,
+          name: "Linen Chinos",
+          images: [{ url: "https://img.example.com/chinos.jpg", altText: "chinos" }],
+        },
+        updateMask: create(FieldMaskSchema, { paths: ["name", "images"] }),
+      },
+      t.admin,
+    );
+    const { product: changed } = await t.client.updateVariant(
+      {
+        variant: { id: current!.variants[0]!.id, price: { amountMinor: 1999n, currency: "EUR" } },
+        updateMask: create(FieldMaskSchema, { paths: ["price"] }),
+      },
+      t.admin,
+    );
+    expect(changed!.priceFrom?.amountMinor).toBe(1999n);
+    expect(await staff("chinos")).toEqual([card(changed!)]);
+    const { product: archived } = await t.client.archiveProduct({ id: trousers.id }, t.admin);
+    expect(archived!.state).toBe(ProductState.ARCHIVED);
+    expect(await staff("chinos")).toEqual([card(archived!)]);
   });
 
   it("refuses an unknown view, naming the field", async () => {

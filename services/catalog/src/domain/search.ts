@@ -43,10 +43,13 @@ export interface SearchQuery {
   /**
    * `text` as a prefix tsquery ("trail & run:*"), "" when it holds no words or uses web-search
    * operators (quotes, `-word`, `or`): then the shopper is precise, and neither prefixes nor
-   * trigram similarity widen the match.
+   * typo correction widen the match.
    */
   prefix: string;
-  /** Whether near misses of the name (trigram similarity) match too; false with operators. */
+  /**
+   * Whether misspelt words are corrected when the words find nothing (against the vocabulary of
+   * product words, by trigram similarity: store/search.ts); false with operators.
+   */
   fuzzy: boolean;
   categoryId: string | undefined;
   /** Bounds of the "from" price in minor units, inclusive. */

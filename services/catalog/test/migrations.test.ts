@@ -23,10 +23,11 @@ const open = (migrations: typeof MIGRATIONS) =>
     migrations,
   });
 
-it("fills the vocabulary of typo correction with the words of the products there already are", async () => {
-  const vocabulary = MIGRATIONS.findIndex((migration) => migration.name === "catalog.0004_search_words");
-  expect(vocabulary).toBeGreaterThan(0);
-  const before = await open(MIGRATIONS.slice(0, vocabulary));
+it("gives the vocabulary of typo correction the words of the products there already are", async () => {
+  // the catalog as it was before the vocabulary
+  const first = MIGRATIONS.findIndex((migration) => migration.name === "catalog.0004_search_words");
+  expect(first).toBeGreaterThan(0);
+  const before = await open(MIGRATIONS.slice(0, first));
   try {
     await (await before.pool()).query(
       `insert into products (id, slug, name, state, version, create_time, update_time, facet_keys)
