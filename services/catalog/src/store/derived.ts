@@ -15,8 +15,8 @@ export function facetKey(name: string, value: string): string {
  * The words products are found by, for correcting misspelt search words (store/search.ts): every
  * word of 3 to 40 letters or digits of a product's name and its attribute and option values,
  * lower-cased. Words are only ever added (a renamed or archived product leaves its old words):
- * a correction to a word no product holds any more finds nothing, and a search offers every
- * close word, so a stale one hides no other.
+ * a correction to a word no product holds any more finds nothing through it, and a misspelt word
+ * is tried as its three closest words, so a stale word rarely stands in for a live one.
  */
 export const VOCABULARY_TABLE = "search_words";
 
