@@ -33,3 +33,4 @@ export {
   sqlTransaction,
   unnestRows,
 } from "./sql.ts";
+export { type LockOption, toBigInt, toDate } from "./values.ts";

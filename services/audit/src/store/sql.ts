@@ -1,6 +1,8 @@
 import type { EntityManager } from "@shopmesh/kit/db";
 import { quoteIdent } from "@shopmesh/kit/db";
 
+export { toDate } from "@shopmesh/kit/db";
+
 /**
  * Plain SQL for the audit store: statements use `?` placeholders and run in the unit of work
  * (and transaction) of an EntityManager, or on the Db outside one. 64-bit integers travel as
@@ -20,11 +22,6 @@ export function emSql(em: EntityManager): Sql {
 /** `"schema"."table"`. */
 export function qualified(schema: string, table: string): string {
   return `${quoteIdent(schema)}.${quoteIdent(table)}`;
-}
-
-/** The driver gives timestamps of plain SQL as text; this makes them Dates. */
-export function toDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(String(value));
 }
 
 /** bigint and numeric columns arrive as text. */

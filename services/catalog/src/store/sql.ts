@@ -1,5 +1,7 @@
 import { createSql, type EntityManager, type PgQueryable } from "@shopmesh/kit/db";
 
+export { toDate } from "@shopmesh/kit/db";
+
 /**
  * Plain SQL for the hot reads and search. Statements use `?` placeholders whichever way they
  * run: through the ORM's EntityManager inside a transaction, or straight on the `pg` pool
@@ -38,9 +40,4 @@ export function emSql(em: EntityManager): Sql {
 /** A PostgreSQL array literal of text values ('{"a","b"}'), for a `?::text[]` or `?::uuid[]` parameter. */
 export function pgArray(values: readonly string[]): string {
   return `{${values.map((value) => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(",")}}`;
-}
-
-/** The driver gives timestamps of plain SQL as text; this makes them Dates. */
-export function toDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(String(value));
 }

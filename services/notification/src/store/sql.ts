@@ -1,14 +1,7 @@
 /** Helpers of the raw SQL in this folder. */
+import { toDate } from "@shopmesh/kit/db";
 
-export interface LockOption {
-  /** SELECT ... FOR UPDATE: hold the row until the transaction ends (only inside one). */
-  lock?: boolean;
-}
-
-/** The driver leaves timestamps as text on raw queries (hydration would parse them). */
-export function toDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(value as string);
-}
+export { type LockOption, toDate } from "@shopmesh/kit/db";
 
 export function toDateOrNull(value: unknown): Date | null {
   return value === null || value === undefined ? null : toDate(value);
